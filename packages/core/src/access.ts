@@ -1,0 +1,74 @@
+import type { Gate } from "./gate.ts";
+import type { TierRef } from "./tier.ts";
+import { isStaff, type Viewer } from "./viewer.ts";
+
+/** The tiers known to the system, by slug. */
+export type TierCatalogue = ReadonlyMap<string, TierRef>;
+
+export function tierCatalogue(tiers: Iterable<TierRef>): TierCatalogue {
+  return new Map([...tiers].map((tier) => [tier.slug, tier]));
+}
+
+export type NextStep =
+  | { action: "sign-in"; label: string }
+  | { action: "join"; tier: TierRef; signedIn: boolean; label: string }
+  | { action: "apply"; tier: TierRef; signedIn: boolean; label: string }
+  | { action: "application-pending"; tier: TierRef; label: string }
+  | { action: "pay"; tier: TierRef; label: string }
+  | { action: "request-invitation"; tier: TierRef; label: string }
+  | { action: "unavailable"; label: string };
+
+export type AccessDecision =
+  | { admitted: true; via: "public" | "membership" | "tier" | "staff" }
+  | { admitted: false; nextStep: NextStep };
+
+function heldRank(viewer: Viewer, tiers: TierCatalogue): number {
+  if (viewer.kind !== "member") return 0;
+  let rank = 0;
+  for (const slug of viewer.tiers) {
+    const tier = tiers.get(slug);
+    if (tier && tier.rank > rank) rank = tier.rank;
+  }
+  return rank;
+}
+
+/**
+ * The one access decision. A gate naming a tier the catalogue does not know admits
+ * only staff: unknown means closed.
+ */
+export function decideAccess(viewer: Viewer, gate: Gate, tiers: TierCatalogue): AccessDecision {
+  if (gate.kind === "public") return { admitted: true, via: "public" };
+  if (isStaff(viewer)) return { admitted: true, via: "staff" };
+  if (gate.kind === "members") {
+    if (viewer.kind === "member") return { admitted: true, via: "membership" };
+    return { admitted: false, nextStep: { action: "sign-in", label: "Sign in to read" } };
+  }
+  const tier = tiers.get(gate.tier);
+  if (!tier) return { admitted: false, nextStep: { action: "unavailable", label: "Not available" } };
+  if (heldRank(viewer, tiers) >= tier.rank) return { admitted: true, via: "tier" };
+  return { admitted: false, nextStep: nextStepFor(viewer, tier) };
+}
+
+export function canView(viewer: Viewer, gate: Gate, tiers: TierCatalogue): boolean {
+  return decideAccess(viewer, gate, tiers).admitted;
+}
+
+function nextStepFor(viewer: Viewer, tier: TierRef): NextStep {
+  const signedIn = viewer.kind === "member";
+  switch (tier.joinMethod) {
+    case "open":
+      return { action: "join", tier, signedIn, label: `Join ${tier.name}` };
+    case "invitation":
+      return { action: "request-invitation", tier, label: `${tier.name} is by invitation` };
+    case "application": {
+      const status = viewer.kind === "member" ? viewer.applications[tier.slug] : undefined;
+      if (status === "pending") {
+        return { action: "application-pending", tier, label: "Your application is under review" };
+      }
+      if (status === "approved" && tier.paid) {
+        return { action: "pay", tier, label: `Subscribe to ${tier.name}` };
+      }
+      return { action: "apply", tier, signedIn, label: `Join ${tier.name}` };
+    }
+  }
+}
