@@ -1,0 +1,54 @@
+import { closeOnSignals, type DatabaseHandle, openDatabaseFromEnv } from "@briefings/db/client";
+import { loadTierCatalogue } from "@briefings/db/queries";
+import { seedDemoContentIfEmpty } from "@briefings/db/seed";
+import type { TierCatalogue } from "@briefings/core";
+import { env } from "./env.server.ts";
+import { logger } from "./logger.server.ts";
+
+// One handle per process; in development it survives module reloads on globalThis.
+const globalStore = globalThis as typeof globalThis & {
+  __briefingsDb?: Promise<DatabaseHandle>;
+};
+
+async function open(): Promise<DatabaseHandle> {
+  const handle = await openDatabaseFromEnv();
+  logger.info({ driver: handle.driver, location: handle.location }, "database opened");
+  await handle.migrate();
+  if (env.SEED_ON_EMPTY) {
+    const seeded = await seedDemoContentIfEmpty(handle.db);
+    if (seeded) logger.info(seeded, "seeded demo content into the empty database");
+  }
+  // The production server closes the database itself after draining requests.
+  if (env.NODE_ENV === "development") closeOnSignals(handle);
+  return handle;
+}
+
+export function getDatabase(): Promise<DatabaseHandle> {
+  globalStore.__briefingsDb ??= open().catch((error: unknown) => {
+    globalStore.__briefingsDb = undefined;
+    throw error;
+  });
+  return globalStore.__briefingsDb;
+}
+
+export async function db() {
+  return (await getDatabase()).db;
+}
+
+export async function shutdownDatabase(): Promise<void> {
+  const pending = globalStore.__briefingsDb;
+  globalStore.__briefingsDb = undefined;
+  if (pending) await (await pending).close();
+}
+
+let catalogue: { value: TierCatalogue; loadedAt: number } | undefined;
+const CATALOGUE_TTL_MS = 5_000;
+
+/** The tier catalogue, re-read at most every few seconds: it changes only by admin action. */
+export async function tiers(): Promise<TierCatalogue> {
+  const now = Date.now();
+  if (!catalogue || now - catalogue.loadedAt > CATALOGUE_TTL_MS) {
+    catalogue = { value: await loadTierCatalogue(await db()), loadedAt: now };
+  }
+  return catalogue.value;
+}

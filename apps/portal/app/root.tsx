@@ -1,0 +1,83 @@
+import type { ReactNode } from "react";
+import { Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration } from "react-router";
+import type { Route } from "./+types/root";
+import "./app.css";
+import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
+
+export const meta: Route.MetaFunction = () => [
+  { title: "Briefings — intelligence on the internet's infrastructure" },
+  {
+    name: "description",
+    content:
+      "Profiles and news on the organisations of the internet infrastructure ecosystem, with member briefings.",
+  },
+];
+
+const NAV = [
+  { to: "/profiles", label: "Profiles" },
+  { to: "/news", label: "News" },
+  { to: "/membership", label: "Membership" },
+] as const;
+
+export function Layout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-screen flex flex-col font-sans antialiased">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:bg-white focus:p-2"
+        >
+          Skip to content
+        </a>
+        <header className="border-b border-slate-200 bg-white">
+          <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+            <a href="/" className="text-xl font-semibold tracking-tight text-ink no-underline">
+              Briefings
+            </a>
+            <nav aria-label="Main">
+              <ul className="flex gap-4 text-sm font-medium sm:gap-6">
+                {NAV.map((item) => (
+                  <li key={item.to}>
+                    <NavLink
+                      to={item.to}
+                      className={({ isActive }) =>
+                        isActive ? "text-ink underline underline-offset-4" : "text-muted hover:text-ink"
+                      }
+                    >
+                      {item.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
+          {children}
+        </main>
+        <footer className="border-t border-slate-200 bg-white text-sm text-muted">
+          <div className="mx-auto max-w-6xl px-4 py-6">
+            Briefings tracks the organisations of the internet infrastructure ecosystem from public
+            sources. Member briefings are unlocked by membership tier.
+          </div>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

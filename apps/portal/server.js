@@ -1,0 +1,35 @@
+// The production server: static files, start-up (migrations, demo content) and a clean stop.
+import compression from "compression";
+import express from "express";
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+
+const server = await import("./build/server/index.js");
+await server.startup();
+
+const app = express();
+app.disable("x-powered-by");
+app.use(compression());
+// Fingerprinted assets never change; everything else in public/ may.
+app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+app.use(express.static("build/client", { maxAge: "1h" }));
+app.use(server.app);
+
+const listener = app.listen(port, host, () => {
+  const shown = host === "0.0.0.0" ? "localhost" : host;
+  server.logger.info(`Briefings is running at http://${shown}:${port}`);
+});
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  server.logger.info({ signal }, "stopping");
+  listener.close();
+  listener.closeIdleConnections();
+  await server.shutdown();
+  process.exit(0);
+}
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);

@@ -1,0 +1,191 @@
+import type {
+  ArticleImage,
+  RedactedBriefing,
+  RelatedArticle,
+  TierCatalogue,
+  Viewer,
+} from "@briefings/core";
+import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../client.ts";
+import { articleMentions, articleTopics, articles, profiles, topics } from "../schema.ts";
+import { loadRedactedBriefings } from "./briefings.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+
+export const articleFiltersSchema = z.object({
+  topic: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((value) => value || undefined),
+  after: z.string().max(500).optional(),
+});
+export type ArticleFilters = Partial<z.input<typeof articleFiltersSchema>>;
+
+export type ArticleCard = {
+  id: string;
+  slug: string;
+  title: string;
+  excerpt: string;
+  category: string;
+  publishedDateTime: Date;
+  providerName: string;
+  providerDomain: string;
+  image: ArticleImage | null;
+  topics: string[];
+  isDemo: boolean;
+};
+
+// Written out in full: drizzle leaves column names unqualified inside a selected
+// fragment, and an unqualified "id" here would bind to the inner table.
+const topicNames = sql<string[]>`coalesce((
+  SELECT array_agg(t.name ORDER BY t.name)
+  FROM article_topics atp JOIN topics t ON t.id = atp.topic_id
+  WHERE atp.article_id = "articles"."id"
+), '{}'::text[])`;
+
+const cardColumns = {
+  id: articles.id,
+  slug: articles.slug,
+  title: articles.title,
+  excerpt: articles.excerpt,
+  category: articles.category,
+  publishedDateTime: articles.publishedDateTime,
+  providerName: articles.providerName,
+  providerDomain: articles.providerDomain,
+  image: sql<ArticleImage | null>`${articles.images} -> 0`,
+  topics: topicNames,
+  isDemo: articles.isDemo,
+};
+
+export async function listArticles(
+  db: Db,
+  filters: ArticleFilters,
+  limit = 20,
+): Promise<{ items: ArticleCard[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [eq(articles.status, "published")];
+  if (filters.topic) {
+    const topic = filters.topic;
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM article_topics atp JOIN topics t ON t.id = atp.topic_id
+          WHERE atp.article_id = "articles"."id" AND t.slug = ${topic})`,
+    );
+  }
+  if (filters.after) {
+    const [iso, id] = decodeCursor(filters.after);
+    const at = new Date(String(iso));
+    conditions.push(
+      or(
+        lt(articles.publishedDateTime, at),
+        and(eq(articles.publishedDateTime, at), lt(articles.id, id)),
+      ) as SQL,
+    );
+  }
+  const rows = await db
+    .select(cardColumns)
+    .from(articles)
+    .where(and(...conditions))
+    .orderBy(desc(articles.publishedDateTime), desc(articles.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > limit && last ? encodeCursor([last.publishedDateTime.toISOString(), last.id]) : null;
+  return { items, nextCursor };
+}
+
+export async function latestArticles(db: Db, limit = 6): Promise<ArticleCard[]> {
+  return (await listArticles(db, {}, limit)).items;
+}
+
+export type ArticlePage = {
+  article: {
+    id: string;
+    slug: string;
+    webUrl: string;
+    category: string;
+    title: string;
+    excerpt: string;
+    publishedDateTime: Date;
+    type: string;
+    quality: number;
+    heat: number;
+    providerName: string;
+    providerDomain: string;
+    images: ArticleImage[];
+    related: RelatedArticle[];
+    body: string;
+    isDemo: boolean;
+    updatedAt: Date;
+  };
+  topics: { slug: string; name: string }[];
+  mentions: { slug: string; name: string }[];
+  briefings: RedactedBriefing[];
+};
+
+export async function loadArticlePage(
+  db: Db,
+  slug: string,
+  viewer: Viewer,
+  tiers: TierCatalogue,
+): Promise<ArticlePage | null> {
+  const [row] = await db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      webUrl: articles.webUrl,
+      category: articles.category,
+      title: articles.title,
+      excerpt: articles.excerpt,
+      publishedDateTime: articles.publishedDateTime,
+      type: articles.type,
+      quality: articles.quality,
+      heat: articles.heat,
+      providerName: articles.providerName,
+      providerDomain: articles.providerDomain,
+      images: articles.images,
+      related: articles.related,
+      body: articles.body,
+      isDemo: articles.isDemo,
+      updatedAt: articles.updatedAt,
+    })
+    .from(articles)
+    .where(and(eq(articles.slug, slug), eq(articles.status, "published")))
+    .limit(1);
+  if (!row) return null;
+  const [topicRows, mentions, briefings] = await Promise.all([
+    db
+      .select({ slug: topics.slug, name: topics.name })
+      .from(articleTopics)
+      .innerJoin(topics, eq(topics.id, articleTopics.topicId))
+      .where(eq(articleTopics.articleId, row.id))
+      .orderBy(asc(topics.name)),
+    db
+      .select({ slug: profiles.slug, name: profiles.name })
+      .from(articleMentions)
+      .innerJoin(profiles, eq(profiles.id, articleMentions.profileId))
+      .where(and(eq(articleMentions.articleId, row.id), eq(profiles.status, "published")))
+      .orderBy(asc(profiles.name)),
+    loadRedactedBriefings(db, { articleId: row.id }, viewer, tiers),
+  ]);
+  return { article: row, topics: topicRows, mentions, briefings };
+}
+
+/** Published articles sharing a topic with a profile, newest first. */
+export async function articlesForProfile(db: Db, profileId: string, limit = 5): Promise<ArticleCard[]> {
+  return db
+    .select(cardColumns)
+    .from(articles)
+    .where(
+      and(
+        eq(articles.status, "published"),
+        sql`(EXISTS (SELECT 1 FROM article_mentions am
+                     WHERE am.article_id = "articles"."id" AND am.profile_id = ${profileId})
+             OR EXISTS (SELECT 1 FROM article_topics atp JOIN profile_topics pt ON pt.topic_id = atp.topic_id
+                        WHERE atp.article_id = "articles"."id" AND pt.profile_id = ${profileId}))`,
+      ),
+    )
+    .orderBy(desc(articles.publishedDateTime), desc(articles.id))
+    .limit(limit);
+}

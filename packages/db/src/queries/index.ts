@@ -1,0 +1,6 @@
+export * from "./articles.ts";
+export * from "./briefings.ts";
+export * from "./cursor.ts";
+export * from "./profiles.ts";
+export * from "./tiers.ts";
+export * from "./save-content.ts";

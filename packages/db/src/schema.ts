@@ -1,0 +1,255 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  doublePrecision,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import type { ArticleImage, BriefingSource, RelatedArticle } from "@briefings/core";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const tiers = pgTable(
+  "tiers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    rank: integer("rank").notNull(),
+    description: text("description").notNull(),
+    audience: text("audience").notNull(),
+    joinMethod: text("join_method", { enum: ["open", "application", "invitation"] }).notNull(),
+    benefits: text("benefits").array().notNull().default(sql`'{}'::text[]`),
+    paid: boolean("paid").notNull().default(false),
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [check("tiers_rank_positive", sql`${t.rank} > 0`)],
+);
+
+export const topics = pgTable("topics", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+});
+
+export const contentStatus = ["draft", "published"] as const;
+
+export const profiles = pgTable(
+  "profiles",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    ecosystem: text("ecosystem").notNull(),
+    base: text("base").notNull(),
+    focus: text("focus").notNull(),
+    summary: text("summary").notNull(),
+    whatItDoes: text("what_it_does").array().notNull(),
+    whyItMatters: text("why_it_matters").array().notNull(),
+    criticality: text("criticality", { enum: ["Low", "Medium", "High", "Critical"] }).notNull(),
+    timeHorizon: text("time_horizon").notNull(),
+    whatToWatch: text("what_to_watch").array().notNull(),
+    keyPoints: text("key_points").array().notNull(),
+    sourcesNote: text("sources_note"),
+    confidence: doublePrecision("confidence").notNull(),
+    status: text("status", { enum: contentStatus }).notNull().default("published"),
+    /** Generated demo content, marked as such on every page that shows it. */
+    isDemo: boolean("is_demo").notNull().default(false),
+    publishedAt: timestamp("published_at", { withTimezone: true }).notNull(),
+    lastReviewedAt: timestamp("last_reviewed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    check("profiles_confidence_range", sql`${t.confidence} >= 0 AND ${t.confidence} <= 1`),
+    // Keyset pagination for each directory sort order, over published profiles.
+    index("profiles_published_idx").on(t.status, t.publishedAt.desc(), t.id.desc()),
+    index("profiles_name_idx").on(t.status, t.name, t.id),
+    index("profiles_confidence_idx").on(t.status, t.confidence.desc(), t.id.desc()),
+    index("profiles_type_idx").on(t.type),
+    index("profiles_base_idx").on(t.base),
+    index("profiles_focus_idx").on(t.focus),
+    index("profiles_criticality_idx").on(t.criticality),
+  ],
+);
+
+export const profileSections = pgTable(
+  "profile_sections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    heading: text("heading").notNull(),
+    paragraphs: text("paragraphs").array().notNull(),
+  },
+  (t) => [uniqueIndex("profile_sections_order_idx").on(t.profileId, t.position)],
+);
+
+export const profileSources = pgTable(
+  "profile_sources",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    publisher: text("publisher").notNull(),
+    url: text("url").notNull(),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("profile_sources_order_idx").on(t.profileId, t.position)],
+);
+
+export const profileAlsoRead = pgTable(
+  "profile_also_read",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    href: text("href"),
+  },
+  (t) => [uniqueIndex("profile_also_read_order_idx").on(t.profileId, t.position)],
+);
+
+export const profileTopics = pgTable(
+  "profile_topics",
+  {
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    topicId: uuid("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.profileId, t.topicId] }),
+    index("profile_topics_topic_idx").on(t.topicId, t.profileId),
+  ],
+);
+
+export const articles = pgTable(
+  "articles",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull().unique(),
+    webUrl: text("web_url").notNull().unique(),
+    category: text("category").notNull(),
+    title: text("title").notNull(),
+    excerpt: text("excerpt").notNull(),
+    publishedDateTime: timestamp("published_date_time", { withTimezone: true }).notNull(),
+    type: text("type").notNull(),
+    quality: integer("quality").notNull(),
+    heat: integer("heat").notNull(),
+    /** The upstream record's own `published` flag, kept as imported. */
+    sourcePublished: boolean("source_published").notNull(),
+    /** Our editorial status: what decides whether readers see the article. */
+    status: text("status", { enum: contentStatus }).notNull().default("published"),
+    providerName: text("provider_name").notNull(),
+    providerDomain: text("provider_domain").notNull(),
+    images: jsonb("images").$type<ArticleImage[]>().notNull(),
+    related: jsonb("related").$type<RelatedArticle[]>().notNull(),
+    body: text("body").notNull().default(""),
+    isDemo: boolean("is_demo").notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    check("articles_quality_range", sql`${t.quality} BETWEEN 0 AND 100`),
+    check("articles_heat_range", sql`${t.heat} BETWEEN 0 AND 100`),
+    index("articles_published_idx").on(t.status, t.publishedDateTime.desc(), t.id.desc()),
+    index("articles_provider_idx").on(t.providerDomain),
+  ],
+);
+
+export const articleTopics = pgTable(
+  "article_topics",
+  {
+    articleId: uuid("article_id")
+      .notNull()
+      .references(() => articles.id, { onDelete: "cascade" }),
+    topicId: uuid("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.topicId] }),
+    index("article_topics_topic_idx").on(t.topicId, t.articleId),
+  ],
+);
+
+/** Profiles an article names. */
+export const articleMentions = pgTable(
+  "article_mentions",
+  {
+    articleId: uuid("article_id")
+      .notNull()
+      .references(() => articles.id, { onDelete: "cascade" }),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.profileId] }),
+    index("article_mentions_profile_idx").on(t.profileId, t.articleId),
+  ],
+);
+
+/**
+ * Gated content of a profile or an article. The gate is stored as its kind plus,
+ * for tier gates, the tier's slug (renames cascade; a tier is retired, never deleted).
+ */
+export const briefings = pgTable(
+  "briefings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    profileId: uuid("profile_id").references(() => profiles.id, { onDelete: "cascade" }),
+    articleId: uuid("article_id").references(() => articles.id, { onDelete: "cascade" }),
+    kind: text("kind", {
+      enum: ["profile-briefing", "source-notes", "analysis", "premium-text"],
+    }).notNull(),
+    label: text("label").notNull(),
+    title: text("title").notNull(),
+    gateKind: text("gate_kind", { enum: ["public", "members", "tier"] }).notNull(),
+    gateTier: text("gate_tier").references(() => tiers.slug, {
+      onUpdate: "cascade",
+      onDelete: "restrict",
+    }),
+    position: integer("position").notNull(),
+    body: text("body").notNull().default(""),
+    sources: jsonb("sources").$type<BriefingSource[]>().notNull().default(sql`'[]'::jsonb`),
+    sealedCiphertext: text("sealed_ciphertext"),
+    sealedIv: text("sealed_iv"),
+    sealedBytes: integer("sealed_bytes"),
+    ...timestamps,
+  },
+  (t) => [
+    check(
+      "briefings_one_parent",
+      sql`(${t.profileId} IS NOT NULL) <> (${t.articleId} IS NOT NULL)`,
+    ),
+    check("briefings_gate_tier", sql`(${t.gateKind} = 'tier') = (${t.gateTier} IS NOT NULL)`),
+    check(
+      "briefings_sealed_complete",
+      sql`(${t.sealedCiphertext} IS NULL) = (${t.sealedIv} IS NULL)`,
+    ),
+    index("briefings_profile_idx").on(t.profileId, t.position),
+    index("briefings_article_idx").on(t.articleId, t.position),
+  ],
+);
