@@ -44,7 +44,8 @@ export function decideAccess(viewer: Viewer, gate: Gate, tiers: TierCatalogue): 
     return { admitted: false, nextStep: { action: "sign-in", label: "Sign in to read" } };
   }
   const tier = tiers.get(gate.tier);
-  if (!tier) return { admitted: false, nextStep: { action: "unavailable", label: "Not available" } };
+  if (!tier)
+    return { admitted: false, nextStep: { action: "unavailable", label: "Not available" } };
   if (heldRank(viewer, tiers) >= tier.rank) return { admitted: true, via: "tier" };
   return { admitted: false, nextStep: nextStepFor(viewer, tier) };
 }

@@ -12,7 +12,13 @@ export const CONFIDENCE_BANDS = [
 
 export type ConfidenceBand = (typeof CONFIDENCE_BANDS)[number];
 export type ConfidenceGrade = ConfidenceBand["grade"];
-export const CONFIDENCE_GRADES = ["A", "A/B", "B/C", "C/D", "D"] as const satisfies readonly ConfidenceGrade[];
+export const CONFIDENCE_GRADES = [
+  "A",
+  "A/B",
+  "B/C",
+  "C/D",
+  "D",
+] as const satisfies readonly ConfidenceGrade[];
 
 export const confidenceScoreSchema = z
   .number({ error: "confidence must be a number" })

@@ -68,7 +68,12 @@ export function redactBriefing(
   };
   const decision = decideAccess(viewer, briefing.gate, tiers);
   if (!decision.admitted) {
-    return { ...head, state: "locked", withheld: measureWithheld(briefing), nextStep: decision.nextStep };
+    return {
+      ...head,
+      state: "locked",
+      withheld: measureWithheld(briefing),
+      nextStep: decision.nextStep,
+    };
   }
   return {
     ...head,

@@ -22,7 +22,7 @@ export function shortHash(value: string): string {
 }
 
 export function countWords(text: string): number {
-  const words = text.match(/[\p{L}\p{N}][\p{L}\p{N}'’\-]*/gu);
+  const words = text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu);
   return words ? words.length : 0;
 }
 

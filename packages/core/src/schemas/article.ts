@@ -45,7 +45,10 @@ export const sealedTextSchema = z.string().superRefine((value, ctx) => {
     return;
   }
   if (base64Length(iv) !== 16) {
-    ctx.addIssue({ code: "custom", message: `secured IV must be 16 bytes, got ${base64Length(iv)}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `secured IV must be 16 bytes, got ${base64Length(iv)}`,
+    });
   }
   const cipherBytes = base64Length(cipher);
   if (cipherBytes === 0 || cipherBytes % 16 !== 0) {

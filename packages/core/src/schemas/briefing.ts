@@ -2,7 +2,12 @@ import { z } from "zod";
 import { gateSchema } from "../gate.ts";
 import { shortText, webUrlSchema } from "./common.ts";
 
-export const BRIEFING_KINDS = ["profile-briefing", "source-notes", "analysis", "premium-text"] as const;
+export const BRIEFING_KINDS = [
+  "profile-briefing",
+  "source-notes",
+  "analysis",
+  "premium-text",
+] as const;
 export const briefingKindSchema = z.enum(BRIEFING_KINDS);
 export type BriefingKind = z.infer<typeof briefingKindSchema>;
 

@@ -23,9 +23,8 @@ export const webUrlSchema = z
     }
   });
 
-export const isoDateSchema = z.coerce.date({ error: "must be a date (ISO 8601)" }).refine(
-  (date) => !Number.isNaN(date.getTime()),
-  { error: "must be a valid date" },
-);
+export const isoDateSchema = z.coerce
+  .date({ error: "must be a date (ISO 8601)" })
+  .refine((date) => !Number.isNaN(date.getTime()), { error: "must be a valid date" });
 
 export const shortText = (max: number) => z.string().trim().min(1).max(max);
