@@ -8,7 +8,11 @@ export function slugify(value: string, maxLength = 80): string {
     .replace(/['’‘`]/g, "")
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return slug.slice(0, maxLength).replace(/-+$/g, "") || "untitled";
+  if (slug.length <= maxLength) return slug || "untitled";
+  // Cut at the last word boundary that fits, unless that would leave almost nothing.
+  const cut = slug.slice(0, maxLength + 1);
+  const boundary = cut.lastIndexOf("-");
+  return (boundary > maxLength / 2 ? cut.slice(0, boundary) : slug.slice(0, maxLength)).replace(/-+$/g, "");
 }
 
 /** FNV-1a, 32 bits, as base-36: a short stable suffix, not a security measure. */
