@@ -1,19 +1,32 @@
 // The production server: static files, start-up (migrations, demo content) and a clean stop.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import compression from "compression";
 import express from "express";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
 
 const server = await import("./build/server/index.js");
-await server.startup();
+try {
+  await server.startup();
+} catch (error) {
+  // A locked or unreachable database is an operator's problem: say it plainly, no stack.
+  server.logger.fatal(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
 
 const app = express();
 app.disable("x-powered-by");
 app.use(compression());
 // Fingerprinted assets never change; everything else in public/ may.
-app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-app.use(express.static("build/client", { maxAge: "1h" }));
+app.use(
+  "/assets",
+  express.static(path.join(here, "build/client/assets"), { immutable: true, maxAge: "1y" }),
+);
+app.use(express.static(path.join(here, "build/client"), { maxAge: "1h" }));
 app.use(server.app);
 
 const listener = app.listen(port, host, () => {

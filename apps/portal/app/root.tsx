@@ -47,7 +47,9 @@ export function Layout({ children }: { children: ReactNode }) {
                     <NavLink
                       to={item.to}
                       className={({ isActive }) =>
-                        isActive ? "text-ink underline underline-offset-4" : "text-muted hover:text-ink"
+                        isActive
+                          ? "text-ink underline underline-offset-4"
+                          : "text-muted hover:text-ink"
                       }
                     >
                       {item.label}

@@ -14,7 +14,9 @@ describe("slugify", () => {
       "The Microsoft Police State: Mass Surveillance, Facial Recognition, and the Azure Cloud",
       80,
     );
-    expect(slug).toBe("the-microsoft-police-state-mass-surveillance-facial-recognition-and-the-azure");
+    expect(slug).toBe(
+      "the-microsoft-police-state-mass-surveillance-facial-recognition-and-the-azure",
+    );
     expect(slug.length).toBeLessThanOrEqual(80);
   });
 

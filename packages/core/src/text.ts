@@ -12,7 +12,10 @@ export function slugify(value: string, maxLength = 80): string {
   // Cut at the last word boundary that fits, unless that would leave almost nothing.
   const cut = slug.slice(0, maxLength + 1);
   const boundary = cut.lastIndexOf("-");
-  return (boundary > maxLength / 2 ? cut.slice(0, boundary) : slug.slice(0, maxLength)).replace(/-+$/g, "");
+  return (boundary > maxLength / 2 ? cut.slice(0, boundary) : slug.slice(0, maxLength)).replace(
+    /-+$/g,
+    "",
+  );
 }
 
 /** FNV-1a, 32 bits, as base-36: a short stable suffix, not a security measure. */

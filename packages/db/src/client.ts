@@ -7,8 +7,8 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import lockfile from "proper-lockfile";
 import postgres from "postgres";
+import lockfile from "proper-lockfile";
 import { readDbEnv } from "./env.ts";
 import { defaultPgliteDir, migrationsFolder } from "./paths.ts";
 import * as schema from "./schema.ts";
@@ -162,4 +162,5 @@ export async function ping(db: Db): Promise<boolean> {
   return true;
 }
 
+export { queryRows } from "./rows.ts";
 export { schema };

@@ -1,19 +1,19 @@
+import type { ArticleImage, BriefingSource, RelatedArticle } from "@briefings/core";
 import { sql } from "drizzle-orm";
 import {
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
   primaryKey,
-  doublePrecision,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { ArticleImage, BriefingSource, RelatedArticle } from "@briefings/core";
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -1,4 +1,9 @@
-import { BRIEFING_KIND_LABELS, type LockedBriefing, type NextStep, type UnlockedBriefing } from "@briefings/core";
+import {
+  BRIEFING_KIND_LABELS,
+  type LockedBriefing,
+  type NextStep,
+  type UnlockedBriefing,
+} from "@briefings/core";
 import { Link } from "react-router";
 import { plural } from "#app/lib/format.ts";
 
@@ -49,7 +54,12 @@ function nextStepHref(step: NextStep): string | null {
 
 function LockIcon() {
   return (
-    <svg aria-hidden="true" viewBox="0 0 16 16" className="mr-1 inline-block h-3.5 w-3.5 align-[-2px]" fill="currentColor">
+    <svg
+      aria-hidden="true"
+      viewBox="0 0 16 16"
+      className="mr-1 inline-block h-3.5 w-3.5 align-[-2px]"
+      fill="currentColor"
+    >
       <path d="M4 7V5a4 4 0 1 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4Zm2 0h4V5a2 2 0 1 0-4 0v2Z" />
     </svg>
   );
@@ -72,7 +82,7 @@ export function LockedBriefingCard({ briefing }: { briefing: LockedBriefing }) {
         {briefing.title}
       </h3>
       <p className="mt-1 text-sm text-muted">
-        {BRIEFING_KIND_LABELS[briefing.kind]} · <span>{withheldSummary(briefing)} withheld</span>
+        {`${BRIEFING_KIND_LABELS[briefing.kind]} · ${withheldSummary(briefing)} withheld`}
       </p>
       <p className="mt-3 text-sm">{gateExplanation(briefing.nextStep)}</p>
       {href ? (
@@ -89,7 +99,11 @@ export function LockedBriefingCard({ briefing }: { briefing: LockedBriefing }) {
   );
 }
 
-export function UnlockedBriefingCard({ briefing }: { briefing: UnlockedBriefing & { html: string } }) {
+export function UnlockedBriefingCard({
+  briefing,
+}: {
+  briefing: UnlockedBriefing & { html: string };
+}) {
   const headingId = `briefing-${briefing.id}`;
   return (
     <article
@@ -109,7 +123,7 @@ export function UnlockedBriefingCard({ briefing }: { briefing: UnlockedBriefing 
           This premium text is sealed and cannot be shown until the publisher's key is configured.
         </p>
       ) : (
-        // Rendered on the server from markdown with raw HTML disabled.
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: rendered on the server by markdown-it with raw HTML disabled (decision 006)
         <div className="prose-briefing mt-3" dangerouslySetInnerHTML={{ __html: briefing.html }} />
       )}
       {briefing.sources.length > 0 ? (
@@ -135,7 +149,13 @@ export function UnlockedBriefingCard({ briefing }: { briefing: UnlockedBriefing 
   );
 }
 
-export function BriefingList({ briefings, heading }: { briefings: BriefingView[]; heading: string }) {
+export function BriefingList({
+  briefings,
+  heading,
+}: {
+  briefings: BriefingView[];
+  heading: string;
+}) {
   if (briefings.length === 0) return null;
   return (
     <section aria-labelledby="briefings-heading" className="mt-10">

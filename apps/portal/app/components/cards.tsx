@@ -1,4 +1,7 @@
-import type { ArticleCard as ArticleCardData, ProfileCard as ProfileCardData } from "@briefings/db/queries";
+import type {
+  ArticleCard as ArticleCardData,
+  ProfileCard as ProfileCardData,
+} from "@briefings/db/queries";
 import { Link } from "react-router";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { ConfidenceBadge } from "./confidence.tsx";
@@ -39,13 +42,17 @@ export function ArticleCard({ article }: { article: ArticleCardData }) {
       <div className="flex flex-wrap items-center gap-2 text-xs text-muted">
         <span>{article.providerName}</span>
         <span aria-hidden="true">·</span>
-        <time dateTime={isoDate(article.publishedDateTime)}>{formatDate(article.publishedDateTime)}</time>
+        <time dateTime={isoDate(article.publishedDateTime)}>
+          {formatDate(article.publishedDateTime)}
+        </time>
         {article.isDemo ? <DemoBadge /> : null}
       </div>
       <h3 className="mt-1 text-base font-semibold leading-snug">
         <Link to={`/news/${article.slug}`}>{article.title}</Link>
       </h3>
-      {article.excerpt ? <p className="mt-2 line-clamp-3 text-sm text-muted">{article.excerpt}</p> : null}
+      {article.excerpt ? (
+        <p className="mt-2 line-clamp-3 text-sm text-muted">{article.excerpt}</p>
+      ) : null}
       {article.topics.length > 0 ? (
         <p className="mt-3 text-xs text-muted">{article.topics.join(" · ")}</p>
       ) : null}

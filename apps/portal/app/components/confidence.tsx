@@ -10,7 +10,9 @@ export function ConfidenceBadge({ score }: { score: number }) {
       <span aria-hidden="true">◆</span>
       <span>
         Grade {band.grade}
-        <span className="sr-only">, confidence {score.toFixed(2)}, {band.meaning}</span>
+        <span className="sr-only">
+          , confidence {score.toFixed(2)}, {band.meaning}
+        </span>
       </span>
     </span>
   );
@@ -28,9 +30,15 @@ export function ConfidenceTable({ score }: { score: number }) {
       <caption className="sr-only">How confidence scores are graded</caption>
       <thead>
         <tr className="border-b border-slate-200 text-muted">
-          <th scope="col" className="py-1 pr-3 font-medium">Score</th>
-          <th scope="col" className="py-1 pr-3 font-medium">Grade</th>
-          <th scope="col" className="py-1 font-medium">Meaning</th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Score
+          </th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Grade
+          </th>
+          <th scope="col" className="py-1 font-medium">
+            Meaning
+          </th>
         </tr>
       </thead>
       <tbody>

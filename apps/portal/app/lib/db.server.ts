@@ -1,7 +1,7 @@
+import type { TierCatalogue } from "@briefings/core";
 import { closeOnSignals, type DatabaseHandle, openDatabaseFromEnv } from "@briefings/db/client";
 import { loadTierCatalogue } from "@briefings/db/queries";
 import { seedDemoContentIfEmpty } from "@briefings/db/seed";
-import type { TierCatalogue } from "@briefings/core";
 import { env } from "./env.server.ts";
 import { logger } from "./logger.server.ts";
 

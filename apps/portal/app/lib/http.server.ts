@@ -21,9 +21,13 @@ export function badRequest(message: string): never {
   throw data({ message }, { status: 400 });
 }
 
-/** Parses a URL's query string with a schema, answering 400 with the field at fault. */
+/**
+ * Parses a URL's query string with a schema, answering 400 with the field at fault.
+ * Empty values are dropped first: a GET form submits its "Any" choices as `name=`.
+ */
 export function parseSearchParams<T extends z.ZodType>(url: URL, schema: T): z.infer<T> {
-  const result = schema.safeParse(Object.fromEntries(url.searchParams));
+  const present = [...url.searchParams].filter(([, value]) => value !== "");
+  const result = schema.safeParse(Object.fromEntries(present));
   if (!result.success) {
     const issue = result.error.issues[0];
     badRequest(`Invalid "${issue?.path.join(".") || "query"}": ${issue?.message ?? "bad value"}`);

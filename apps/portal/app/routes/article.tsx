@@ -48,7 +48,13 @@ function Meter({ label, value }: { label: string; value: number }) {
   return (
     <div className="flex items-center gap-2 text-sm">
       <span className="w-14 text-muted">{label}</span>
-      <meter min={0} max={100} value={value} className="h-2 w-28" aria-label={`${label} ${value} of 100`} />
+      <meter
+        min={0}
+        max={100}
+        value={value}
+        className="h-2 w-28"
+        aria-label={`${label} ${value} of 100`}
+      />
       <span className="tabular-nums">{value}</span>
     </div>
   );
@@ -60,7 +66,8 @@ export default function ArticleRoute({ loaderData }: Route.ComponentProps) {
   return (
     <article className="mx-auto max-w-3xl">
       <nav aria-label="Breadcrumb" className="text-sm text-muted">
-        <Link to="/news">News</Link> <span aria-hidden="true">/</span> <span>{article.category}</span>
+        <Link to="/news">News</Link> <span aria-hidden="true">/</span>{" "}
+        <span>{article.category}</span>
       </nav>
       <header className="mt-3">
         <p className="flex flex-wrap items-center gap-2 text-sm text-muted">
@@ -68,11 +75,17 @@ export default function ArticleRoute({ loaderData }: Route.ComponentProps) {
           <span aria-hidden="true">·</span>
           <span>{article.providerDomain}</span>
           <span aria-hidden="true">·</span>
-          <time dateTime={isoDate(article.publishedDateTime)}>{formatDate(article.publishedDateTime)}</time>
+          <time dateTime={isoDate(article.publishedDateTime)}>
+            {formatDate(article.publishedDateTime)}
+          </time>
           {article.isDemo ? <DemoBadge /> : null}
         </p>
-        <h1 className="mt-2 text-3xl font-semibold leading-tight tracking-tight">{article.title}</h1>
-        {article.excerpt ? <p className="mt-4 text-lg leading-relaxed text-muted">{article.excerpt}</p> : null}
+        <h1 className="mt-2 text-3xl font-semibold leading-tight tracking-tight">
+          {article.title}
+        </h1>
+        {article.excerpt ? (
+          <p className="mt-4 text-lg leading-relaxed text-muted">{article.excerpt}</p>
+        ) : null}
       </header>
 
       {image ? (
@@ -112,7 +125,11 @@ export default function ArticleRoute({ loaderData }: Route.ComponentProps) {
               <dt className="font-medium">Topics</dt>
               <dd className="flex flex-wrap gap-2">
                 {topics.map((topic) => (
-                  <Link key={topic.slug} to={`/news?topic=${topic.slug}`} className="rounded-full bg-slate-200 px-3 py-0.5 text-xs text-ink no-underline">
+                  <Link
+                    key={topic.slug}
+                    to={`/news?topic=${topic.slug}`}
+                    className="rounded-full bg-slate-200 px-3 py-0.5 text-xs text-ink no-underline"
+                  >
                     {topic.name}
                   </Link>
                 ))}
@@ -135,7 +152,7 @@ export default function ArticleRoute({ loaderData }: Route.ComponentProps) {
       ) : null}
 
       {bodyHtml ? (
-        // Rendered on the server from markdown with raw HTML disabled.
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: rendered on the server by markdown-it with raw HTML disabled (decision 006)
         <div className="prose-briefing mt-8" dangerouslySetInnerHTML={{ __html: bodyHtml }} />
       ) : null}
 
@@ -151,14 +168,18 @@ export default function ArticleRoute({ loaderData }: Route.ComponentProps) {
               <li key={related.webUrl} className="rounded-lg border border-slate-200 bg-white p-4">
                 <p className="text-xs text-muted">
                   {related.provider.name} ·{" "}
-                  <time dateTime={isoDate(related.publishedDateTime)}>{formatDate(related.publishedDateTime)}</time>
+                  <time dateTime={isoDate(related.publishedDateTime)}>
+                    {formatDate(related.publishedDateTime)}
+                  </time>
                 </p>
                 <h3 className="mt-1 font-semibold">
                   <a href={related.webUrl} rel="noopener noreferrer" target="_blank">
                     {related.title}
                   </a>
                 </h3>
-                {related.excerpt ? <p className="mt-2 line-clamp-3 text-sm text-muted">{related.excerpt}</p> : null}
+                {related.excerpt ? (
+                  <p className="mt-2 line-clamp-3 text-sm text-muted">{related.excerpt}</p>
+                ) : null}
               </li>
             ))}
           </ul>

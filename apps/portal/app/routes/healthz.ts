@@ -3,5 +3,7 @@ import { db } from "#app/lib/db.server.ts";
 
 export async function loader() {
   await ping(await db());
-  return new Response("ok", { headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+  return new Response("ok", {
+    headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" },
+  });
 }

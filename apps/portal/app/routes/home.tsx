@@ -52,7 +52,10 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           >
             Browse profiles
           </Link>
-          <Link to="/membership" className="rounded-md border border-slate-300 bg-white px-4 py-2 font-semibold no-underline">
+          <Link
+            to="/membership"
+            className="rounded-md border border-slate-300 bg-white px-4 py-2 font-semibold no-underline"
+          >
             See membership
           </Link>
         </p>
@@ -60,8 +63,12 @@ export default function Home({ loaderData }: Route.ComponentProps) {
 
       <section aria-labelledby="latest-profiles" className="mt-12">
         <div className="flex items-baseline justify-between">
-          <h2 id="latest-profiles" className="text-xl font-semibold">Latest profiles</h2>
-          <Link to="/profiles" className="text-sm">All profiles →</Link>
+          <h2 id="latest-profiles" className="text-xl font-semibold">
+            Latest profiles
+          </h2>
+          <Link to="/profiles" className="text-sm">
+            All profiles →
+          </Link>
         </div>
         {profiles.length === 0 ? (
           <p className="mt-4 text-muted">No profiles have been published yet.</p>
@@ -78,8 +85,12 @@ export default function Home({ loaderData }: Route.ComponentProps) {
 
       <section aria-labelledby="latest-news" className="mt-12">
         <div className="flex items-baseline justify-between">
-          <h2 id="latest-news" className="text-xl font-semibold">Latest news</h2>
-          <Link to="/news" className="text-sm">All news →</Link>
+          <h2 id="latest-news" className="text-xl font-semibold">
+            Latest news
+          </h2>
+          <Link to="/news" className="text-sm">
+            All news →
+          </Link>
         </div>
         {articles.length === 0 ? (
           <p className="mt-4 text-muted">No news yet.</p>
@@ -95,7 +106,9 @@ export default function Home({ loaderData }: Route.ComponentProps) {
       </section>
 
       <section aria-labelledby="tiers" className="mt-12">
-        <h2 id="tiers" className="text-xl font-semibold">Membership tiers</h2>
+        <h2 id="tiers" className="text-xl font-semibold">
+          Membership tiers
+        </h2>
         <ul className="mt-4 grid gap-4 sm:grid-cols-2">
           {tiers.map((tier) => (
             <li key={tier.slug} className="rounded-lg border border-slate-200 bg-white p-5">

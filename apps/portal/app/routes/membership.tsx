@@ -9,7 +9,8 @@ export const meta: Route.MetaFunction = () => [
   { title: "Membership — Briefings" },
   {
     name: "description",
-    content: "What each membership tier unlocks and how to join: Strategic Circle and Leadership Alliance.",
+    content:
+      "What each membership tier unlocks and how to join: Strategic Circle and Leadership Alliance.",
   },
 ];
 
@@ -46,7 +47,11 @@ export default function Membership({ loaderData }: Route.ComponentProps) {
           <p className="text-sm">Create a free account and sign in.</p>
         </li>
         {tiers.map((tier) => (
-          <li key={tier.slug} id={tier.slug} className="rounded-lg border border-slate-200 bg-white p-6">
+          <li
+            key={tier.slug}
+            id={tier.slug}
+            className="rounded-lg border border-slate-200 bg-white p-6"
+          >
             <h2 className="text-xl font-semibold">{tier.name}</h2>
             <p className="mt-1 text-sm text-muted">{tier.audience}</p>
             <p className="mt-4">{tier.description}</p>

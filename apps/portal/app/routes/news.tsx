@@ -8,7 +8,10 @@ import type { Route } from "./+types/news";
 
 export const meta: Route.MetaFunction = () => [
   { title: "News — Briefings" },
-  { name: "description", content: "News on the organisations of the internet infrastructure ecosystem." },
+  {
+    name: "description",
+    content: "News on the organisations of the internet infrastructure ecosystem.",
+  },
 ];
 
 export async function loader({ request }: Route.LoaderArgs) {
@@ -39,7 +42,9 @@ export default function News({ loaderData }: Route.ComponentProps) {
         )}
       </p>
       {items.length === 0 ? (
-        <p className="mt-8 rounded-lg border border-slate-200 bg-white p-8 text-center">No news here yet.</p>
+        <p className="mt-8 rounded-lg border border-slate-200 bg-white p-8 text-center">
+          No news here yet.
+        </p>
       ) : (
         <ul className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {items.map((article) => (

@@ -30,7 +30,8 @@ export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeade
 export const meta: Route.MetaFunction = ({ loaderData }) => {
   if (!loaderData) return [{ title: "Profile not found — Briefings" }];
   const { profile } = loaderData;
-  const description = profile.summary.length > 200 ? `${profile.summary.slice(0, 197)}…` : profile.summary;
+  const description =
+    profile.summary.length > 200 ? `${profile.summary.slice(0, 197)}…` : profile.summary;
   return [
     { title: `${profile.name} — Briefings` },
     { name: "description", content: description },
@@ -74,7 +75,8 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
   return (
     <article>
       <nav aria-label="Breadcrumb" className="text-sm text-muted">
-        <Link to="/profiles">Profiles</Link> <span aria-hidden="true">/</span> <span>{profile.name}</span>
+        <Link to="/profiles">Profiles</Link> <span aria-hidden="true">/</span>{" "}
+        <span>{profile.name}</span>
       </nav>
       <header className="mt-3">
         <p className="flex flex-wrap items-center gap-2 text-sm text-muted">
@@ -109,10 +111,14 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
 
           <Section id="why-it-matters" title="Why it matters">
             <p className="mb-3 flex flex-wrap gap-2 text-sm">
-              <span className={`rounded px-2 py-0.5 font-semibold ${CRITICALITY_STYLE[profile.criticality] ?? ""}`}>
+              <span
+                className={`rounded px-2 py-0.5 font-semibold ${CRITICALITY_STYLE[profile.criticality] ?? ""}`}
+              >
                 Operational criticality: {profile.criticality}
               </span>
-              <span className="rounded bg-slate-100 px-2 py-0.5 font-semibold">Time horizon: {profile.timeHorizon}</span>
+              <span className="rounded bg-slate-100 px-2 py-0.5 font-semibold">
+                Time horizon: {profile.timeHorizon}
+              </span>
             </p>
             <Bullets items={profile.whyItMatters} />
           </Section>
@@ -154,7 +160,9 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
                 ))}
               </ol>
             ) : null}
-            {profile.sourcesNote ? <p className="mt-2 text-sm text-muted">{profile.sourcesNote}</p> : null}
+            {profile.sourcesNote ? (
+              <p className="mt-2 text-sm text-muted">{profile.sourcesNote}</p>
+            ) : null}
             {profile.sources.length === 0 && !profile.sourcesNote ? (
               <p className="text-sm text-muted">No public sources are listed yet.</p>
             ) : null}
@@ -174,7 +182,10 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
                 {profile.alsoRead.map((item) => (
                   <li key={item.title}>
                     {item.href ? (
-                      <a href={item.href} rel={item.href.startsWith("/") ? undefined : "noopener noreferrer"}>
+                      <a
+                        href={item.href}
+                        rel={item.href.startsWith("/") ? undefined : "noopener noreferrer"}
+                      >
                         {item.title}
                       </a>
                     ) : (
@@ -189,7 +200,10 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
           <BriefingList briefings={briefings} heading="Member briefings" />
         </div>
 
-        <aside aria-labelledby="at-a-glance" className="h-fit rounded-lg border border-slate-200 bg-white p-5 text-sm lg:sticky lg:top-4">
+        <aside
+          aria-labelledby="at-a-glance"
+          className="h-fit rounded-lg border border-slate-200 bg-white p-5 text-sm lg:sticky lg:top-4"
+        >
           <h2 id="at-a-glance" className="text-base font-semibold">
             At a glance
           </h2>
@@ -220,7 +234,9 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
               <>
                 <dt className="text-muted">Last reviewed</dt>
                 <dd>
-                  <time dateTime={isoDate(profile.lastReviewedAt)}>{formatDate(profile.lastReviewedAt)}</time>
+                  <time dateTime={isoDate(profile.lastReviewedAt)}>
+                    {formatDate(profile.lastReviewedAt)}
+                  </time>
                 </dd>
               </>
             ) : null}

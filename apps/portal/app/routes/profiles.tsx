@@ -18,7 +18,8 @@ export const meta: Route.MetaFunction = () => [
   { title: "Profiles — Briefings" },
   {
     name: "description",
-    content: "The directory of organisations, networks and institutions Briefings tracks, with filters.",
+    content:
+      "The directory of organisations, networks and institutions Briefings tracks, with filters.",
   },
 ];
 
@@ -97,11 +98,20 @@ export default function Profiles({ loaderData }: Route.ComponentProps) {
         Organisations, networks, institutions and events of the internet infrastructure ecosystem.
       </p>
 
-      <Form method="get" className="mt-6 rounded-lg border border-slate-200 bg-white p-4" aria-label="Filter profiles">
+      <Form
+        method="get"
+        className="mt-6 rounded-lg border border-slate-200 bg-white p-4"
+        aria-label="Filter profiles"
+      >
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
           <Select name="type" label="Type" value={filters.type} options={asOptions(facets.types)} />
           <Select name="base" label="Base" value={filters.base} options={asOptions(facets.bases)} />
-          <Select name="focus" label="Profile focus" value={filters.focus} options={asOptions(facets.focuses)} />
+          <Select
+            name="focus"
+            label="Profile focus"
+            value={filters.focus}
+            options={asOptions(facets.focuses)}
+          />
           <Select
             name="topic"
             label="Topic"
@@ -151,7 +161,9 @@ export default function Profiles({ loaderData }: Route.ComponentProps) {
       </Form>
 
       <div aria-live="polite" className="mt-6 text-sm text-muted">
-        {loading ? "Loading…" : `${plural(total, "profile")} ${filtered ? "match these filters" : "in the directory"}`}
+        {loading
+          ? "Loading…"
+          : `${plural(total, "profile")} ${filtered ? (total === 1 ? "matches these filters" : "match these filters") : "in the directory"}`}
       </div>
 
       {items.length === 0 ? (
@@ -162,7 +174,9 @@ export default function Profiles({ loaderData }: Route.ComponentProps) {
           </p>
         </div>
       ) : (
-        <ul className={`mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3 ${loading ? "opacity-60" : ""}`}>
+        <ul
+          className={`mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3 ${loading ? "opacity-60" : ""}`}
+        >
           {items.map((profile) => (
             <li key={profile.id}>
               <ProfileCard profile={profile} />

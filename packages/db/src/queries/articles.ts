@@ -8,7 +8,7 @@ import type {
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client.ts";
-import { articleMentions, articleTopics, articles, profiles, topics } from "../schema.ts";
+import { articleMentions, articles, articleTopics, profiles, topics } from "../schema.ts";
 import { loadRedactedBriefings } from "./briefings.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 
@@ -91,7 +91,9 @@ export async function listArticles(
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const nextCursor =
-    rows.length > limit && last ? encodeCursor([last.publishedDateTime.toISOString(), last.id]) : null;
+    rows.length > limit && last
+      ? encodeCursor([last.publishedDateTime.toISOString(), last.id])
+      : null;
   return { items, nextCursor };
 }
 
@@ -173,7 +175,11 @@ export async function loadArticlePage(
 }
 
 /** Published articles sharing a topic with a profile, newest first. */
-export async function articlesForProfile(db: Db, profileId: string, limit = 5): Promise<ArticleCard[]> {
+export async function articlesForProfile(
+  db: Db,
+  profileId: string,
+  limit = 5,
+): Promise<ArticleCard[]> {
   return db
     .select(cardColumns)
     .from(articles)

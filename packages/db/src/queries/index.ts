@@ -2,5 +2,5 @@ export * from "./articles.ts";
 export * from "./briefings.ts";
 export * from "./cursor.ts";
 export * from "./profiles.ts";
-export * from "./tiers.ts";
 export * from "./save-content.ts";
+export * from "./tiers.ts";

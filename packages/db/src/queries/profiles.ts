@@ -1,7 +1,7 @@
 import {
   CONFIDENCE_GRADES,
-  CRITICALITIES,
   type ConfidenceGrade,
+  CRITICALITIES,
   confidenceRangeForGrade,
   gradeConfidence,
   type Profile,
@@ -16,8 +16,8 @@ import {
   profileAlsoRead,
   profileSections,
   profileSources,
-  profileTopics,
   profiles,
+  profileTopics,
   topics,
 } from "../schema.ts";
 import { loadRedactedBriefings } from "./briefings.ts";
@@ -98,7 +98,9 @@ function filterConditions(filters: ProfileFilters): SQL[] {
   if (filters.grade) {
     const { min, max } = confidenceRangeForGrade(filters.grade);
     conditions.push(sql`${profiles.confidence} >= ${min}`);
-    conditions.push(max >= 1 ? sql`${profiles.confidence} <= 1` : sql`${profiles.confidence} < ${max}`);
+    conditions.push(
+      max >= 1 ? sql`${profiles.confidence} <= 1` : sql`${profiles.confidence} < ${max}`,
+    );
   }
   if (filters.topic) {
     const topic = filters.topic;
@@ -125,7 +127,10 @@ export async function listProfiles(
       if (cursor) {
         const [name, id] = cursor;
         conditions.push(
-          or(gt(profiles.name, String(name)), and(eq(profiles.name, String(name)), gt(profiles.id, id))) as SQL,
+          or(
+            gt(profiles.name, String(name)),
+            and(eq(profiles.name, String(name)), gt(profiles.id, id)),
+          ) as SQL,
         );
       }
       break;
@@ -147,7 +152,10 @@ export async function listProfiles(
         const [iso, id] = cursor;
         const at = new Date(String(iso));
         conditions.push(
-          or(lt(profiles.publishedAt, at), and(eq(profiles.publishedAt, at), lt(profiles.id, id))) as SQL,
+          or(
+            lt(profiles.publishedAt, at),
+            and(eq(profiles.publishedAt, at), lt(profiles.id, id)),
+          ) as SQL,
         );
       }
   }
@@ -190,7 +198,9 @@ export type DirectoryFacets = {
 /** The values the directory's filters offer, from published profiles. */
 export async function loadDirectoryFacets(db: Db): Promise<DirectoryFacets> {
   const published = eq(profiles.status, "published");
-  const distinct = async (column: typeof profiles.type | typeof profiles.base | typeof profiles.focus) =>
+  const distinct = async (
+    column: typeof profiles.type | typeof profiles.base | typeof profiles.focus,
+  ) =>
     (
       await db
         .selectDistinct({ value: column })
@@ -293,4 +303,3 @@ export async function loadProfilePage(
     briefings,
   };
 }
-

@@ -10,14 +10,14 @@ import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
   articleMentions,
-  articleTopics,
   articles,
+  articleTopics,
   briefings,
   profileAlsoRead,
   profileSections,
   profileSources,
-  profileTopics,
   profiles,
+  profileTopics,
   tiers,
   topics,
 } from "../schema.ts";
@@ -132,9 +132,24 @@ export async function saveProfiles(db: Db, items: readonly ProfileInput[]): Prom
           target: profiles.slug,
           set: Object.fromEntries(
             [
-              "name", "type", "ecosystem", "base", "focus", "summary", "what_it_does",
-              "why_it_matters", "criticality", "time_horizon", "what_to_watch", "key_points",
-              "sources_note", "confidence", "is_demo", "published_at", "last_reviewed_at", "updated_at",
+              "name",
+              "type",
+              "ecosystem",
+              "base",
+              "focus",
+              "summary",
+              "what_it_does",
+              "why_it_matters",
+              "criticality",
+              "time_horizon",
+              "what_to_watch",
+              "key_points",
+              "sources_note",
+              "confidence",
+              "is_demo",
+              "published_at",
+              "last_reviewed_at",
+              "updated_at",
             ].map((column) => [snakeToCamel(column), sql.raw(`excluded.${column}`)]),
           ),
         })
@@ -148,13 +163,25 @@ export async function saveProfiles(db: Db, items: readonly ProfileInput[]): Prom
       }
       await tx.delete(briefings).where(inArray(briefings.profileId, batchIds));
       const sections = batch.flatMap(({ profile }, i) =>
-        profile.sections.map((s, position) => ({ profileId: batchIds[i] as string, position, ...s })),
+        profile.sections.map((s, position) => ({
+          profileId: batchIds[i] as string,
+          position,
+          ...s,
+        })),
       );
       const sources = batch.flatMap(({ profile }, i) =>
-        profile.sources.map((s, position) => ({ profileId: batchIds[i] as string, position, ...s })),
+        profile.sources.map((s, position) => ({
+          profileId: batchIds[i] as string,
+          position,
+          ...s,
+        })),
       );
       const reading = batch.flatMap(({ profile }, i) =>
-        profile.alsoRead.map((r, position) => ({ profileId: batchIds[i] as string, position, ...r })),
+        profile.alsoRead.map((r, position) => ({
+          profileId: batchIds[i] as string,
+          position,
+          ...r,
+        })),
       );
       const topicLinks = batch.flatMap(({ profile }, i) =>
         [...new Set(profile.topics.map((name) => slugify(name)))].map((slug) => ({
@@ -220,8 +247,20 @@ export async function saveArticles(db: Db, items: readonly ArticleInput[]): Prom
           target: articles.webUrl,
           set: Object.fromEntries(
             [
-              "category", "title", "excerpt", "published_date_time", "type", "quality", "heat",
-              "source_published", "provider_name", "provider_domain", "images", "related", "body", "is_demo",
+              "category",
+              "title",
+              "excerpt",
+              "published_date_time",
+              "type",
+              "quality",
+              "heat",
+              "source_published",
+              "provider_name",
+              "provider_domain",
+              "images",
+              "related",
+              "body",
+              "is_demo",
             ].map((column) => [snakeToCamel(column), sql.raw(`excluded.${column}`)]),
           ),
         })
@@ -241,7 +280,10 @@ export async function saveArticles(db: Db, items: readonly ArticleInput[]): Prom
       const mentionLinks = batch.flatMap(({ mentions }, i) =>
         [...new Set(mentions ?? [])]
           .filter((slug) => profileIds.has(slug))
-          .map((slug) => ({ articleId: batchIds[i] as string, profileId: profileIds.get(slug) as string })),
+          .map((slug) => ({
+            articleId: batchIds[i] as string,
+            profileId: profileIds.get(slug) as string,
+          })),
       );
       const gated = batch.flatMap(({ briefings: items }, i) =>
         briefingRows({ articleId: batchIds[i] as string }, items),

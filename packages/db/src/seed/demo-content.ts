@@ -44,13 +44,35 @@ const ORGANISATIONS = [
 ] as const;
 
 const PLACES = [
-  "Global", "Netherlands", "Germany", "Singapore", "Brazil", "Kenya", "Japan",
-  "United States", "South Africa", "India", "France", "Chile", "Australia",
+  "Global",
+  "Netherlands",
+  "Germany",
+  "Singapore",
+  "Brazil",
+  "Kenya",
+  "Japan",
+  "United States",
+  "South Africa",
+  "India",
+  "France",
+  "Chile",
+  "Australia",
 ] as const;
 
 const TOPICS = [
-  "BGP", "RPKI", "DNS", "IPv6", "Subsea cables", "Peering", "Data centres", "Cloud",
-  "Spectrum", "Internet governance", "Routing security", "Azure", "Interconnection",
+  "BGP",
+  "RPKI",
+  "DNS",
+  "IPv6",
+  "Subsea cables",
+  "Peering",
+  "Data centres",
+  "Cloud",
+  "Spectrum",
+  "Internet governance",
+  "Routing security",
+  "Azure",
+  "Interconnection",
 ] as const;
 
 const HORIZONS = ["Next quarter", "Next 6 months", "Next 12 months", "Multi-year"] as const;

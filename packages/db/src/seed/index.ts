@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
-  base64Length,
   type Briefing,
+  base64Length,
   DEFAULT_TIERS,
   formatParseIssue,
   type LockedBlock,
@@ -22,6 +22,7 @@ import {
   saveProfiles,
   saveTiers,
 } from "../queries/save-content.ts";
+import { queryRows } from "../rows.ts";
 import { generateDemoArticles, generateDemoProfiles } from "./demo-content.ts";
 
 export { generateDemoArticles, generateDemoProfiles, seededRandom } from "./demo-content.ts";
@@ -42,7 +43,11 @@ const SEED_BRIEFING_BODIES: Record<string, Pick<Briefing, "body" | "sources" | "
       "Public-sector tenants reach Azure OpenAI through government cloud regions and resellers; the code of conduct binds all of them, which makes the reseller channel the place to watch for exceptions.",
     ].join("\n\n"),
     sources: [
-      { title: "Azure OpenAI Service code of conduct", url: "https://learn.microsoft.com/legal/cognitive-services/openai/code-of-conduct", note: "The policy text this profile tracks." },
+      {
+        title: "Azure OpenAI Service code of conduct",
+        url: "https://learn.microsoft.com/legal/cognitive-services/openai/code-of-conduct",
+        note: "The policy text this profile tracks.",
+      },
     ],
   },
   [`tier:${STRATEGIC_CIRCLE}`]: {
@@ -66,7 +71,11 @@ const SEED_BRIEFING_BODIES: Record<string, Pick<Briefing, "body" | "sources" | "
       "Expect the policy to be referenced in procurement rules for public-sector AI.",
     ].join("\n\n"),
     sources: [
-      { title: "Microsoft Azure OpenAI Service code of conduct", url: "https://learn.microsoft.com/legal/cognitive-services/openai/code-of-conduct", note: "Primary source." },
+      {
+        title: "Microsoft Azure OpenAI Service code of conduct",
+        url: "https://learn.microsoft.com/legal/cognitive-services/openai/code-of-conduct",
+        note: "Primary source.",
+      },
       { title: "Press coverage of the update", url: null, note: "Several outlets, May 2024." },
     ],
   },
@@ -90,7 +99,10 @@ export function loadSeedProfile(): ProfileInput {
   });
   const briefings: BriefingInput[] = parsed.lockedBlocks.map((block, position) => {
     const content = SEED_BRIEFING_BODIES[gateKey(block)];
-    if (!content) throw new Error(`The seed profile has a locked block with an unexpected gate: ${gateKey(block)}`);
+    if (!content)
+      throw new Error(
+        `The seed profile has a locked block with an unexpected gate: ${gateKey(block)}`,
+      );
     return {
       ...content,
       label: block.label,
@@ -108,7 +120,9 @@ export function loadSeedArticle(mentions: string[]): ArticleInput {
   const text = readFileSync(path.join(seedDataDir(), SEED_ARTICLE_FILE), "utf8");
   const result = parseArticleFile(text, SEED_ARTICLE_FILE);
   if (!result.ok) {
-    throw new Error(`The seed article does not parse:\n${result.errors.map(formatParseIssue).join("\n")}`);
+    throw new Error(
+      `The seed article does not parse:\n${result.errors.map(formatParseIssue).join("\n")}`,
+    );
   }
   const { article } = result;
   const briefings: BriefingInput[] = [];
@@ -149,14 +163,17 @@ export async function seedDemoContent(db: Db, options: SeedOptions = {}): Promis
 }
 
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
-  const result = await db.execute<{ empty: boolean }>(
+  const [row] = await queryRows<{ empty: boolean }>(
+    db,
     sql`SELECT NOT EXISTS (SELECT 1 FROM tiers) AND NOT EXISTS (SELECT 1 FROM profiles) AS empty`,
   );
-  const rows = Array.isArray(result) ? result : (result as { rows: { empty: boolean }[] }).rows;
-  return rows[0]?.empty === true;
+  return row?.empty === true;
 }
 
-export async function seedDemoContentIfEmpty(db: Db, options?: SeedOptions): Promise<SeedSummary | null> {
+export async function seedDemoContentIfEmpty(
+  db: Db,
+  options?: SeedOptions,
+): Promise<SeedSummary | null> {
   if (!(await isDatabaseEmpty(db))) return null;
   return seedDemoContent(db, options);
 }

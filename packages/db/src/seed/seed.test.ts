@@ -1,7 +1,14 @@
 import { ANONYMOUS, LEADERSHIP_ALLIANCE, STRATEGIC_CIRCLE, type Viewer } from "@briefings/core";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadArticlePage, loadProfilePage, loadTierCatalogue, listArticles, listProfiles } from "../queries/index.ts";
+import {
+  listArticles,
+  listProfiles,
+  loadArticlePage,
+  loadProfilePage,
+  loadTierCatalogue,
+} from "../queries/index.ts";
+import { queryRows } from "../rows.ts";
 import { openTestDatabase, type TestDatabase, testDrivers } from "../testing.ts";
 import { isDatabaseEmpty, seedDemoContent, seedDemoContentIfEmpty } from "./index.ts";
 
@@ -32,11 +39,17 @@ describe.each(testDrivers())("demo content on %s", (driver) => {
     expect(await seedDemoContentIfEmpty(db)).toBeNull();
 
     const count = async () => {
-      const result = await db.execute<{ profiles: number; articles: number; briefings: number; topics: number }>(
+      const [row] = await queryRows<{
+        profiles: number;
+        articles: number;
+        briefings: number;
+        topics: number;
+      }>(
+        db,
         sql`SELECT (SELECT count(*)::int FROM profiles) AS profiles, (SELECT count(*)::int FROM articles) AS articles,
                    (SELECT count(*)::int FROM briefings) AS briefings, (SELECT count(*)::int FROM topics) AS topics`,
       );
-      return (Array.isArray(result) ? result : result.rows)[0];
+      return row;
     };
     const before = await count();
     await seedDemoContent(db);
@@ -79,10 +92,16 @@ describe.each(testDrivers())("demo content on %s", (driver) => {
   it("gives each viewer exactly the briefings their tier admits", async () => {
     const tiers = await loadTierCatalogue(database.db);
     const states = async (viewer: Viewer) =>
-      (await loadProfilePage(database.db, SEED_PROFILE, viewer, tiers))!.briefings.map((b) => b.state);
+      (await loadProfilePage(database.db, SEED_PROFILE, viewer, tiers))!.briefings.map(
+        (b) => b.state,
+      );
     expect(await states(member([]))).toEqual(["unlocked", "locked", "locked"]);
     expect(await states(member([STRATEGIC_CIRCLE]))).toEqual(["unlocked", "unlocked", "locked"]);
-    expect(await states(member([LEADERSHIP_ALLIANCE]))).toEqual(["unlocked", "unlocked", "unlocked"]);
+    expect(await states(member([LEADERSHIP_ALLIANCE]))).toEqual([
+      "unlocked",
+      "unlocked",
+      "unlocked",
+    ]);
   });
 
   it("keeps the seed article's premium text sealed and repairs its mojibake", async () => {
@@ -91,7 +110,12 @@ describe.each(testDrivers())("demo content on %s", (driver) => {
       "The Microsoft Police State: Mass Surveillance, Facial Recognition, and the Azure Cloud",
     );
     const tiers = await loadTierCatalogue(database.db);
-    const page = await loadArticlePage(database.db, items[0]!.slug, member([STRATEGIC_CIRCLE]), tiers);
+    const page = await loadArticlePage(
+      database.db,
+      items[0]!.slug,
+      member([STRATEGIC_CIRCLE]),
+      tiers,
+    );
     expect(page!.article.excerpt).toContain("partnerships — while");
     expect(page!.article.excerpt).not.toContain("â€");
     expect(page!.topics.map((t) => t.name)).toEqual(["Azure"]);
