@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -53,7 +53,9 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
 }
 
 /** Opens the database the environment names (DATABASE_URL, else PGLITE_DIR or the default folder). */
-export function openDatabaseFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<DatabaseHandle> {
+export async function openDatabaseFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DatabaseHandle> {
   const settings = readDbEnv(env);
   return openDatabase({ url: settings.DATABASE_URL, dataDir: settings.PGLITE_DIR });
 }
@@ -62,8 +64,9 @@ async function openPglite(dataDir = defaultPgliteDir()): Promise<DatabaseHandle>
   const inMemory = dataDir.startsWith("memory://");
   let release: (() => void) | undefined;
   if (!inMemory) {
-    const absolute = path.resolve(dataDir);
-    mkdirSync(absolute, { recursive: true });
+    mkdirSync(path.resolve(dataDir), { recursive: true });
+    // The real path: a symlinked spelling of the same folder must meet the same lock.
+    const absolute = realpathSync(path.resolve(dataDir));
     // Two processes writing one PGlite folder corrupt it without an error, so the
     // folder is locked for as long as it is open.
     try {

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Db } from "../client.ts";
 import { articleMentions, articles, articleTopics, profiles, topics } from "../schema.ts";
 import { loadRedactedBriefings } from "./briefings.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeDateCursor, encodeCursor } from "./cursor.ts";
 
 export const articleFiltersSchema = z.object({
   topic: z
@@ -73,8 +73,7 @@ export async function listArticles(
     );
   }
   if (filters.after) {
-    const [iso, id] = decodeCursor(filters.after);
-    const at = new Date(String(iso));
+    const [at, id] = decodeDateCursor(filters.after);
     conditions.push(
       or(
         lt(articles.publishedDateTime, at),

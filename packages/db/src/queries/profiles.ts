@@ -21,7 +21,7 @@ import {
   topics,
 } from "../schema.ts";
 import { loadRedactedBriefings } from "./briefings.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeDateCursor, decodeNumberCursor, decodeTextCursor, encodeCursor } from "./cursor.ts";
 
 export const PROFILE_SORTS = ["newest", "name", "confidence"] as const;
 export type ProfileSort = (typeof PROFILE_SORTS)[number];
@@ -119,38 +119,33 @@ export async function listProfiles(
   limit = 24,
 ): Promise<{ items: ProfileCard[]; nextCursor: string | null }> {
   const conditions = filterConditions(filters);
-  const cursor = filters.after ? decodeCursor(filters.after) : null;
   let order: SQL[];
   switch (filters.sort) {
     case "name":
       order = [asc(profiles.name), asc(profiles.id)];
-      if (cursor) {
-        const [name, id] = cursor;
+      if (filters.after) {
+        const [name, id] = decodeTextCursor(filters.after);
         conditions.push(
-          or(
-            gt(profiles.name, String(name)),
-            and(eq(profiles.name, String(name)), gt(profiles.id, id)),
-          ) as SQL,
+          or(gt(profiles.name, name), and(eq(profiles.name, name), gt(profiles.id, id))) as SQL,
         );
       }
       break;
     case "confidence":
       order = [desc(profiles.confidence), desc(profiles.id)];
-      if (cursor) {
-        const [score, id] = cursor;
+      if (filters.after) {
+        const [score, id] = decodeNumberCursor(filters.after);
         conditions.push(
           or(
-            lt(profiles.confidence, Number(score)),
-            and(eq(profiles.confidence, Number(score)), lt(profiles.id, id)),
+            lt(profiles.confidence, score),
+            and(eq(profiles.confidence, score), lt(profiles.id, id)),
           ) as SQL,
         );
       }
       break;
     default:
       order = [desc(profiles.publishedAt), desc(profiles.id)];
-      if (cursor) {
-        const [iso, id] = cursor;
-        const at = new Date(String(iso));
+      if (filters.after) {
+        const [at, id] = decodeDateCursor(filters.after);
         conditions.push(
           or(
             lt(profiles.publishedAt, at),
@@ -216,6 +211,8 @@ export async function loadDirectoryFacets(db: Db): Promise<DirectoryFacets> {
       .selectDistinct({ slug: topics.slug, name: topics.name })
       .from(topics)
       .innerJoin(profileTopics, eq(profileTopics.topicId, topics.id))
+      .innerJoin(profiles, eq(profiles.id, profileTopics.profileId))
+      .where(published)
       .orderBy(asc(topics.name)),
   ]);
   return { types, bases, focuses, topics: topicRows };

@@ -55,7 +55,8 @@ async function ensureTopics(tx: Tx, names: Iterable<string>): Promise<Map<string
     const rows = await tx
       .insert(topics)
       .values(batch.map(([slug, name]) => ({ slug, name })))
-      .onConflictDoUpdate({ target: topics.slug, set: { slug: sql`excluded.slug` } })
+      // The latest spelling of a topic's name wins (e.g. a change of capitalisation).
+      .onConflictDoUpdate({ target: topics.slug, set: { name: sql`excluded.name` } })
       .returning({ id: topics.id, slug: topics.slug });
     for (const row of rows) ids.set(row.slug, row.id);
   }
