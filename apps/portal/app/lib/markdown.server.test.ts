@@ -10,7 +10,11 @@ describe("renderMarkdown", () => {
   });
 
   it("drops javascript:, data: and file: links", () => {
-    for (const url of ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd"]) {
+    for (const url of [
+      "javascript:alert(1)",
+      "data:text/html;base64,PHNjcmlwdD4=",
+      "file:///etc/passwd",
+    ]) {
       const html = renderMarkdown(`[click](${url})`);
       expect(html, url).not.toContain("href=");
     }
