@@ -7,6 +7,7 @@ CREATE TABLE "article_mentions" (
 CREATE TABLE "article_topics" (
 	"article_id" uuid NOT NULL,
 	"topic_id" uuid NOT NULL,
+	"published_date_time" timestamp with time zone NOT NULL,
 	CONSTRAINT "article_topics_article_id_topic_id_pk" PRIMARY KEY("article_id","topic_id")
 );
 --> statement-breakpoint
@@ -155,8 +156,8 @@ ALTER TABLE "profile_sources" ADD CONSTRAINT "profile_sources_profile_id_profile
 ALTER TABLE "profile_topics" ADD CONSTRAINT "profile_topics_profile_id_profiles_id_fk" FOREIGN KEY ("profile_id") REFERENCES "public"."profiles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "profile_topics" ADD CONSTRAINT "profile_topics_topic_id_topics_id_fk" FOREIGN KEY ("topic_id") REFERENCES "public"."topics"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "article_mentions_profile_idx" ON "article_mentions" USING btree ("profile_id","article_id");--> statement-breakpoint
-CREATE INDEX "article_topics_topic_idx" ON "article_topics" USING btree ("topic_id","article_id");--> statement-breakpoint
-CREATE INDEX "articles_published_idx" ON "articles" USING btree ("status","published_date_time" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "article_topics_latest_idx" ON "article_topics" USING btree ("topic_id","published_date_time","article_id");--> statement-breakpoint
+CREATE INDEX "articles_published_idx" ON "articles" USING btree ("status","published_date_time","id");--> statement-breakpoint
 CREATE INDEX "articles_provider_idx" ON "articles" USING btree ("provider_domain");--> statement-breakpoint
 CREATE INDEX "briefings_profile_idx" ON "briefings" USING btree ("profile_id","position");--> statement-breakpoint
 CREATE INDEX "briefings_article_idx" ON "briefings" USING btree ("article_id","position");--> statement-breakpoint
@@ -164,9 +165,9 @@ CREATE UNIQUE INDEX "profile_also_read_order_idx" ON "profile_also_read" USING b
 CREATE UNIQUE INDEX "profile_sections_order_idx" ON "profile_sections" USING btree ("profile_id","position");--> statement-breakpoint
 CREATE UNIQUE INDEX "profile_sources_order_idx" ON "profile_sources" USING btree ("profile_id","position");--> statement-breakpoint
 CREATE INDEX "profile_topics_topic_idx" ON "profile_topics" USING btree ("topic_id","profile_id");--> statement-breakpoint
-CREATE INDEX "profiles_published_idx" ON "profiles" USING btree ("status","published_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "profiles_published_idx" ON "profiles" USING btree ("status","published_at","id");--> statement-breakpoint
 CREATE INDEX "profiles_name_idx" ON "profiles" USING btree ("status","name","id");--> statement-breakpoint
-CREATE INDEX "profiles_confidence_idx" ON "profiles" USING btree ("status","confidence" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "profiles_confidence_idx" ON "profiles" USING btree ("status","confidence","id");--> statement-breakpoint
 CREATE INDEX "profiles_type_idx" ON "profiles" USING btree ("type");--> statement-breakpoint
 CREATE INDEX "profiles_base_idx" ON "profiles" USING btree ("base");--> statement-breakpoint
 CREATE INDEX "profiles_focus_idx" ON "profiles" USING btree ("focus");--> statement-breakpoint

@@ -2,7 +2,9 @@ import { createRequestHandler } from "@react-router/express";
 import express from "express";
 import "react-router";
 import { getDatabase, shutdownDatabase } from "../app/lib/db.server.ts";
+import { env } from "../app/lib/env.server.ts";
 import { logger } from "../app/lib/logger.server.ts";
+import { responseCache } from "./response-cache.ts";
 import { securityHeaders } from "./security-headers.ts";
 
 export { logger };
@@ -18,6 +20,7 @@ export async function shutdown(): Promise<void> {
 
 export const app = express();
 app.use(securityHeaders);
+app.use(responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 2000 }));
 app.use(
   createRequestHandler({
     build: () => import("virtual:react-router/server-build"),

@@ -74,10 +74,12 @@ export const profiles = pgTable(
   },
   (t) => [
     check("profiles_confidence_range", sql`${t.confidence} >= 0 AND ${t.confidence} <= 1`),
-    // Keyset pagination for each directory sort order, over published profiles.
-    index("profiles_published_idx").on(t.status, t.publishedAt.desc(), t.id.desc()),
+    // Keyset pagination for each directory sort order, over published profiles. Ascending
+    // on purpose: scanned backwards they serve `ORDER BY … DESC` exactly, whereas drizzle's
+    // `.desc()` writes DESC NULLS LAST, which that ORDER BY (NULLS FIRST) cannot use.
+    index("profiles_published_idx").on(t.status, t.publishedAt, t.id),
     index("profiles_name_idx").on(t.status, t.name, t.id),
-    index("profiles_confidence_idx").on(t.status, t.confidence.desc(), t.id.desc()),
+    index("profiles_confidence_idx").on(t.status, t.confidence, t.id),
     index("profiles_type_idx").on(t.type),
     index("profiles_base_idx").on(t.base),
     index("profiles_focus_idx").on(t.focus),
@@ -173,7 +175,7 @@ export const articles = pgTable(
   (t) => [
     check("articles_quality_range", sql`${t.quality} BETWEEN 0 AND 100`),
     check("articles_heat_range", sql`${t.heat} BETWEEN 0 AND 100`),
-    index("articles_published_idx").on(t.status, t.publishedDateTime.desc(), t.id.desc()),
+    index("articles_published_idx").on(t.status, t.publishedDateTime, t.id),
     index("articles_provider_idx").on(t.providerDomain),
   ],
 );
@@ -187,10 +189,12 @@ export const articleTopics = pgTable(
     topicId: uuid("topic_id")
       .notNull()
       .references(() => topics.id, { onDelete: "cascade" }),
+    /** The article's date, copied so "latest articles on a topic" is one index walk. */
+    publishedDateTime: timestamp("published_date_time", { withTimezone: true }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.articleId, t.topicId] }),
-    index("article_topics_topic_idx").on(t.topicId, t.articleId),
+    index("article_topics_latest_idx").on(t.topicId, t.publishedDateTime, t.articleId),
   ],
 );
 

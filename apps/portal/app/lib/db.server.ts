@@ -4,6 +4,7 @@ import { loadTierCatalogue } from "@briefings/db/queries";
 import { seedDemoContentIfEmpty } from "@briefings/db/seed";
 import { env } from "./env.server.ts";
 import { logger } from "./logger.server.ts";
+import { memoizeWithTtl } from "./ttl-cache.server.ts";
 
 // One handle per process; in development it survives module reloads on globalThis.
 const globalStore = globalThis as typeof globalThis & {
@@ -41,14 +42,8 @@ export async function shutdownDatabase(): Promise<void> {
   if (pending) await (await pending).close();
 }
 
-let catalogue: { value: TierCatalogue; loadedAt: number } | undefined;
-const CATALOGUE_TTL_MS = 5_000;
-
 /** The tier catalogue, re-read at most every few seconds: it changes only by admin action. */
-export async function tiers(): Promise<TierCatalogue> {
-  const now = Date.now();
-  if (!catalogue || now - catalogue.loadedAt > CATALOGUE_TTL_MS) {
-    catalogue = { value: await loadTierCatalogue(await db()), loadedAt: now };
-  }
-  return catalogue.value;
-}
+export const tiers: () => Promise<TierCatalogue> = memoizeWithTtl(
+  async () => loadTierCatalogue(await db()),
+  { ttlMs: 5_000 },
+);

@@ -4,6 +4,7 @@ import {
   listProfiles,
   loadDirectoryFacets,
   PROFILE_SORTS,
+  type ProfileFilters,
   profileFiltersSchema,
 } from "@briefings/db/queries";
 import { data, Form, Link, useNavigation } from "react-router";
@@ -11,6 +12,7 @@ import { ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { plural } from "#app/lib/format.ts";
 import { cacheHeaders, parseSearchParams, withCursor } from "#app/lib/http.server.ts";
+import { memoizeWithTtl } from "#app/lib/ttl-cache.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/profiles";
 
@@ -31,6 +33,13 @@ const SORT_LABELS: Record<(typeof PROFILE_SORTS)[number], string> = {
   confidence: "Highest confidence",
 };
 
+// Filter options and totals change only when editors publish; a minute late is fine.
+const cachedFacets = memoizeWithTtl(async () => loadDirectoryFacets(await db()), { ttlMs: 60_000 });
+const cachedCount = memoizeWithTtl(
+  async (filters: ProfileFilters) => countProfiles(await db(), { ...filters, after: undefined }),
+  { ttlMs: 30_000, key: ({ after: _after, ...filters }) => JSON.stringify(filters) },
+);
+
 export async function loader({ request }: Route.LoaderArgs) {
   const viewer = await getViewer(request);
   const url = new URL(request.url);
@@ -38,8 +47,8 @@ export async function loader({ request }: Route.LoaderArgs) {
   const database = await db();
   const [page, total, facets] = await Promise.all([
     withCursor(() => listProfiles(database, filters, PAGE_SIZE)),
-    countProfiles(database, filters),
-    loadDirectoryFacets(database),
+    cachedCount(filters),
+    cachedFacets(),
   ]);
   return data({ ...page, total, facets, filters }, { headers: cacheHeaders(viewer) });
 }

@@ -5,7 +5,7 @@ import type {
   TierCatalogue,
   Viewer,
 } from "@briefings/core";
-import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import { articleMentions, articles, articleTopics, profiles, topics } from "../schema.ts";
@@ -73,12 +73,10 @@ export async function listArticles(
     );
   }
   if (filters.after) {
+    // A row comparison, so the keyset is an index bound and not a filter.
     const [at, id] = decodeDateCursor(filters.after);
     conditions.push(
-      or(
-        lt(articles.publishedDateTime, at),
-        and(eq(articles.publishedDateTime, at), lt(articles.id, id)),
-      ) as SQL,
+      sql`("articles"."published_date_time", "articles"."id") < (${at.toISOString()}::timestamptz, ${id}::uuid)`,
     );
   }
   const rows = await db
@@ -173,7 +171,11 @@ export async function loadArticlePage(
   return { article: row, topics: topicRows, mentions, briefings };
 }
 
-/** Published articles sharing a topic with a profile, newest first. */
+/**
+ * The newest published articles that mention a profile or share a topic with it. Each
+ * topic contributes its own newest few through the (topic, date) index, so the cost
+ * does not grow with the number of articles on a popular topic.
+ */
 export async function articlesForProfile(
   db: Db,
   profileId: string,
@@ -183,13 +185,20 @@ export async function articlesForProfile(
     .select(cardColumns)
     .from(articles)
     .where(
-      and(
-        eq(articles.status, "published"),
-        sql`(EXISTS (SELECT 1 FROM article_mentions am
-                     WHERE am.article_id = "articles"."id" AND am.profile_id = ${profileId})
-             OR EXISTS (SELECT 1 FROM article_topics atp JOIN profile_topics pt ON pt.topic_id = atp.topic_id
-                        WHERE atp.article_id = "articles"."id" AND pt.profile_id = ${profileId}))`,
-      ),
+      sql`"articles"."id" IN (
+        SELECT am.article_id FROM article_mentions am
+        WHERE am.profile_id = ${profileId}
+        UNION
+        SELECT latest.article_id FROM profile_topics pt
+        CROSS JOIN LATERAL (
+          SELECT atp.article_id FROM article_topics atp
+          JOIN articles a ON a.id = atp.article_id AND a.status = 'published'
+          WHERE atp.topic_id = pt.topic_id
+          ORDER BY atp.published_date_time DESC, atp.article_id DESC
+          LIMIT ${limit}
+        ) latest
+        WHERE pt.profile_id = ${profileId}
+      ) AND "articles"."status" = 'published'`,
     )
     .orderBy(desc(articles.publishedDateTime), desc(articles.id))
     .limit(limit);

@@ -9,7 +9,7 @@ import {
   type TierCatalogue,
   type Viewer,
 } from "@briefings/core";
-import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client.ts";
 import {
@@ -119,15 +119,14 @@ export async function listProfiles(
   limit = 24,
 ): Promise<{ items: ProfileCard[]; nextCursor: string | null }> {
   const conditions = filterConditions(filters);
+  // Row comparisons, so the keyset is an index bound and not a filter.
   let order: SQL[];
   switch (filters.sort) {
     case "name":
       order = [asc(profiles.name), asc(profiles.id)];
       if (filters.after) {
         const [name, id] = decodeTextCursor(filters.after);
-        conditions.push(
-          or(gt(profiles.name, name), and(eq(profiles.name, name), gt(profiles.id, id))) as SQL,
-        );
+        conditions.push(sql`(${profiles.name}, ${profiles.id}) > (${name}, ${id}::uuid)`);
       }
       break;
     case "confidence":
@@ -135,10 +134,7 @@ export async function listProfiles(
       if (filters.after) {
         const [score, id] = decodeNumberCursor(filters.after);
         conditions.push(
-          or(
-            lt(profiles.confidence, score),
-            and(eq(profiles.confidence, score), lt(profiles.id, id)),
-          ) as SQL,
+          sql`(${profiles.confidence}, ${profiles.id}) < (${score}::double precision, ${id}::uuid)`,
         );
       }
       break;
@@ -147,10 +143,7 @@ export async function listProfiles(
       if (filters.after) {
         const [at, id] = decodeDateCursor(filters.after);
         conditions.push(
-          or(
-            lt(profiles.publishedAt, at),
-            and(eq(profiles.publishedAt, at), lt(profiles.id, id)),
-          ) as SQL,
+          sql`(${profiles.publishedAt}, ${profiles.id}) < (${at.toISOString()}::timestamptz, ${id}::uuid)`,
         );
       }
   }

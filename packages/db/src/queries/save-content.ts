@@ -276,6 +276,7 @@ export async function saveArticles(db: Db, items: readonly ArticleInput[]): Prom
         [...new Set(article.topics.map((name) => slugify(name)))].map((slug) => ({
           articleId: batchIds[i] as string,
           topicId: topicIds.get(slug) as string,
+          publishedDateTime: article.publishedDateTime,
         })),
       );
       const mentionLinks = batch.flatMap(({ mentions }, i) =>

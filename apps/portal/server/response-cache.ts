@@ -1,0 +1,113 @@
+import type { NextFunction, Request, Response } from "express";
+
+const PER_RESPONSE_HEADERS = new Set([
+  "content-encoding",
+  "content-length",
+  "transfer-encoding",
+  "x-cache",
+]);
+
+type Entry = {
+  status: number;
+  headers: [string, string | string[]][];
+  body: Buffer;
+  expires: number;
+};
+
+export type ResponseCacheOptions = {
+  /** How long a response is served from memory; 0 turns the cache off. */
+  ttlMs: number;
+  /** Upper bound on stored responses (oldest dropped first). */
+  maxEntries: number;
+  /** Responses larger than this are not stored. */
+  maxBodyBytes?: number;
+};
+
+/**
+ * A micro-cache in front of the app for anonymous readers: identical public pages are
+ * rendered once per few seconds instead of once per request.
+ *
+ * What keeps it from ever serving one viewer's page to another:
+ * - a request carrying a cookie or an authorization header bypasses it both ways (never
+ *   served from it, never stored), so any signed-in request renders fresh;
+ * - a response is stored only when the app itself marked it `Cache-Control: public`
+ *   (which `cacheHeaders` does for anonymous viewers only) and it sets no cookie.
+ */
+export function responseCache(options: ResponseCacheOptions) {
+  const { ttlMs, maxEntries, maxBodyBytes = 2 * 1024 * 1024 } = options;
+  const entries = new Map<string, Entry>();
+
+  return function responseCacheMiddleware(req: Request, res: Response, next: NextFunction) {
+    if (
+      ttlMs <= 0 ||
+      (req.method !== "GET" && req.method !== "HEAD") ||
+      req.headers.cookie !== undefined ||
+      req.headers.authorization !== undefined
+    ) {
+      next();
+      return;
+    }
+    const key = req.originalUrl;
+    const now = Date.now();
+    const hit = entries.get(key);
+    if (hit && hit.expires > now) {
+      res.status(hit.status);
+      for (const [name, value] of hit.headers) res.setHeader(name, value);
+      res.setHeader("X-Cache", "HIT");
+      res.end(req.method === "HEAD" ? undefined : hit.body);
+      return;
+    }
+    if (hit) entries.delete(key);
+    if (req.method === "HEAD") {
+      next();
+      return;
+    }
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const collect = (chunk: unknown, encoding?: unknown) => {
+      if (chunk === undefined || chunk === null || typeof chunk === "function") return;
+      const buffer =
+        typeof chunk === "string"
+          ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8")
+          : Buffer.from(chunk as Uint8Array);
+      size += buffer.length;
+      if (size <= maxBodyBytes) chunks.push(buffer);
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      collect(chunk, rest[0]);
+      return write(chunk, ...rest);
+    }) as Response["write"];
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      collect(chunk, rest[0]);
+      const cacheControl = String(res.getHeader("cache-control") ?? "");
+      if (
+        res.statusCode === 200 &&
+        /(^|,)\s*public\s*(,|$)/.test(cacheControl) &&
+        res.getHeader("set-cookie") === undefined &&
+        size <= maxBodyBytes
+      ) {
+        // Transport headers belong to this one response: with compression in front, the
+        // stored body is the raw one, and each hit is encoded afresh for its own client.
+        const headers = Object.entries(res.getHeaders())
+          .filter(([name]) => !PER_RESPONSE_HEADERS.has(name))
+          .map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value : String(value),
+          ]) as Entry["headers"];
+        entries.set(key, {
+          status: 200,
+          headers,
+          body: Buffer.concat(chunks),
+          expires: Date.now() + ttlMs,
+        });
+        while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      }
+      return end(chunk, ...rest);
+    }) as Response["end"];
+    res.setHeader("X-Cache", "MISS");
+    next();
+  };
+}
