@@ -7,9 +7,15 @@ describe("memoizeWithTtl", () => {
 
   it("answers from memory until the time runs out, per key", async () => {
     const calls: string[] = [];
-    const load = memoizeWithTtl(async (name: string) => (calls.push(name), name.length), {
-      ttlMs: 1000,
-    });
+    const load = memoizeWithTtl(
+      async (name: string) => {
+        calls.push(name);
+        return name.length;
+      },
+      {
+        ttlMs: 1000,
+      },
+    );
     expect(await load("ab")).toBe(2);
     expect(await load("ab")).toBe(2);
     expect(await load("abc")).toBe(3);
@@ -40,10 +46,16 @@ describe("memoizeWithTtl", () => {
 
   it("keeps at most maxEntries keys, dropping the oldest", async () => {
     const calls: number[] = [];
-    const load = memoizeWithTtl(async (n: number) => (calls.push(n), n), {
-      ttlMs: 60_000,
-      maxEntries: 2,
-    });
+    const load = memoizeWithTtl(
+      async (n: number) => {
+        calls.push(n);
+        return n;
+      },
+      {
+        ttlMs: 60_000,
+        maxEntries: 2,
+      },
+    );
     await load(1);
     await load(2);
     await load(3);
