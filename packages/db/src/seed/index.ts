@@ -159,6 +159,8 @@ export async function seedDemoContent(db: Db, options: SeedOptions = {}): Promis
     demo.map((item) => item.profile.slug),
   );
   await saveArticles(db, [seedArticle, ...demoNews]);
+  // PGlite has no autovacuum daemon: without this the planner never has statistics.
+  await db.execute(sql`ANALYZE`);
   return { tiers: DEFAULT_TIERS.length, profiles: 1 + demo.length, articles: 1 + demoNews.length };
 }
 
