@@ -44,9 +44,10 @@ test("no gated canary reaches an anonymous reader: pages, route data, error page
   request,
 }) => {
   test.setTimeout(180_000);
-  const { canary, planted } = JSON.parse(readFileSync(canaryFile, "utf8")) as {
+  const { canary, planted, control } = JSON.parse(readFileSync(canaryFile, "utf8")) as {
     canary: string;
     planted: number;
+    control: string;
   };
   // Every gated briefing of the demo content carries the canary (41 profiles × 3 + 46 articles).
   expect(planted).toBe(41 * 3 + 46);
@@ -55,12 +56,14 @@ test("no gated canary reaches an anonymous reader: pages, route data, error page
   const seen = new Set<string>(queue);
   const fetched: string[] = [];
   const leaks: string[] = [];
+  const controlSeenIn: string[] = [];
   const check = (url: string, text: string) => {
+    if (text.includes(control)) controlSeenIn.push(url);
     if (text.includes(canary)) leaks.push(url);
     fetched.push(url);
   };
 
-  while (queue.length > 0 && seen.size <= MAX_PAGES) {
+  while (queue.length > 0 && fetched.length < MAX_PAGES * 2) {
     const url = queue.shift() as string;
     const page = await fetchText(request, url);
     check(url, page.body + page.headers);
@@ -93,7 +96,15 @@ test("no gated canary reaches an anonymous reader: pages, route data, error page
     check(url, page.body + page.headers);
   }
 
-  // The crawl is only evidence if it reached the gated pages.
+  // The crawl is only evidence if it finished and reached the gated pages, and if it
+  // found the public control text in both the page and its route data.
+  expect(queue, "the crawl stopped at its page limit").toEqual([]);
+  expect(controlSeenIn).toContain(
+    "/profiles/microsofts-worldwide-ban-facial-recognition-out-of-azure-openai",
+  );
+  expect(controlSeenIn).toContain(
+    "/profiles/microsofts-worldwide-ban-facial-recognition-out-of-azure-openai.data",
+  );
   expect(fetched).toContain(
     "/profiles/microsofts-worldwide-ban-facial-recognition-out-of-azure-openai",
   );

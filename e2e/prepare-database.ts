@@ -40,9 +40,16 @@ try {
     SELECT count(*)::int AS planted FROM planted`,
   );
   const planted = row?.planted ?? 0;
+  // The positive control: a public briefing on the seed profile whose text every reader
+  // must receive, so the crawl proves it would see planted text where it is allowed.
+  const control = canary.replace(/^CANARY/, "CONTROL");
+  await handle.db.execute(sql`
+    INSERT INTO briefings (profile_id, kind, label, title, gate_kind, position, body)
+    SELECT id, 'analysis', 'Public note', 'Open analysis', 'public', 10, ${control}
+    FROM profiles WHERE slug = 'microsofts-worldwide-ban-facial-recognition-out-of-azure-openai'`);
   const out = path.resolve(import.meta.dirname, "..", "test-results");
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, "e2e-canary.json"), JSON.stringify({ canary, planted }));
+  writeFileSync(path.join(out, "e2e-canary.json"), JSON.stringify({ canary, planted, control }));
   console.log(`planted the canary in ${planted} gated briefings`);
 } finally {
   await handle.close();

@@ -65,7 +65,10 @@ test("a reader goes from home to the directory, filters, reads a profile's tease
   );
   await expect(locked.nth(2)).toContainText("Leadership Alliance Access");
   await expect(locked.nth(2)).toContainText("For owners and management of IP-holding companies.");
-  await expect(page.locator('[data-briefing-state="unlocked"]')).toHaveCount(0);
+  // The only open one is the public briefing the test data adds (see prepare-database.ts).
+  const open = page.locator('[data-briefing-state="unlocked"]');
+  await expect(open).toHaveCount(1);
+  await expect(open).toContainText("Open analysis");
 
   await locked.nth(1).getByRole("link", { name: "Join Strategic Circle" }).click();
   await expect(page).toHaveURL(/\/membership#strategic-circle$/);

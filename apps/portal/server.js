@@ -39,8 +39,12 @@ async function stop(signal) {
   if (stopping) return;
   stopping = true;
   server.logger.info({ signal }, "stopping");
-  listener.close();
+  // Finish the requests in flight (for up to 10 s), then close the database.
+  const drained = new Promise((resolve) => listener.close(resolve));
   listener.closeIdleConnections();
+  const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+  await Promise.race([drained, timeout]);
+  listener.closeAllConnections();
   await server.shutdown();
   process.exit(0);
 }

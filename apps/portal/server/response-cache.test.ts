@@ -92,6 +92,12 @@ describe("responseCache", () => {
     expect(rendered("public")).toBe(before + 2);
   });
 
+  it("treats reordered query parameters as the same page", async () => {
+    await fetch(`${base}/public?a=1&b=2`);
+    const reordered = await fetch(`${base}/public?b=2&a=1`);
+    expect(reordered.headers.get("x-cache")).toBe("HIT");
+  });
+
   it("never stores private responses, responses that set a cookie, or errors", async () => {
     for (const path of ["/private", "/sets-cookie", "/missing"]) {
       await fetch(`${base}${path}`);

@@ -17,8 +17,9 @@ type Entry = {
 export type ResponseCacheOptions = {
   /** How long a response is served from memory; 0 turns the cache off. */
   ttlMs: number;
-  /** Upper bound on stored responses (oldest dropped first). */
+  /** Upper bounds on stored responses and their total size (oldest dropped first). */
   maxEntries: number;
+  maxTotalBytes?: number;
   /** Responses larger than this are not stored. */
   maxBodyBytes?: number;
 };
@@ -34,8 +35,29 @@ export type ResponseCacheOptions = {
  *   (which `cacheHeaders` does for anonymous viewers only) and it sets no cookie.
  */
 export function responseCache(options: ResponseCacheOptions) {
-  const { ttlMs, maxEntries, maxBodyBytes = 2 * 1024 * 1024 } = options;
+  const {
+    ttlMs,
+    maxEntries,
+    maxBodyBytes = 2 * 1024 * 1024,
+    maxTotalBytes = 64 * 1024 * 1024,
+  } = options;
   const entries = new Map<string, Entry>();
+  let totalBytes = 0;
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    totalBytes -= entry.body.length;
+    entries.delete(key);
+  };
+  const store = (key: string, entry: Entry) => {
+    remove(key);
+    entries.set(key, entry);
+    totalBytes += entry.body.length;
+    // Maps keep insertion order: the first key is the oldest.
+    while (entries.size > maxEntries || totalBytes > maxTotalBytes) {
+      remove(entries.keys().next().value as string);
+    }
+  };
 
   return function responseCacheMiddleware(req: Request, res: Response, next: NextFunction) {
     if (
@@ -47,7 +69,7 @@ export function responseCache(options: ResponseCacheOptions) {
       next();
       return;
     }
-    const key = req.originalUrl;
+    const key = cacheKey(req.originalUrl);
     const now = Date.now();
     const hit = entries.get(key);
     if (hit && hit.expires > now) {
@@ -57,7 +79,7 @@ export function responseCache(options: ResponseCacheOptions) {
       res.end(req.method === "HEAD" ? undefined : hit.body);
       return;
     }
-    if (hit) entries.delete(key);
+    if (hit) remove(key);
     if (req.method === "HEAD") {
       next();
       return;
@@ -97,17 +119,25 @@ export function responseCache(options: ResponseCacheOptions) {
             name,
             Array.isArray(value) ? value : String(value),
           ]) as Entry["headers"];
-        entries.set(key, {
+        store(key, {
           status: 200,
           headers,
           body: Buffer.concat(chunks),
           expires: Date.now() + ttlMs,
         });
-        while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
       }
       return end(chunk, ...rest);
     }) as Response["end"];
     res.setHeader("X-Cache", "MISS");
     next();
   };
+}
+
+/** The same page whatever order its query parameters come in. */
+function cacheKey(url: string): string {
+  const query = url.indexOf("?");
+  if (query === -1) return url;
+  const params = new URLSearchParams(url.slice(query + 1));
+  params.sort();
+  return `${url.slice(0, query)}?${params}`;
 }

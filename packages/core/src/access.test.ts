@@ -200,3 +200,43 @@ describe("decideAccess: details", () => {
     });
   });
 });
+
+describe("tiers of equal rank and the catalogue", () => {
+  const catalogue = tierCatalogue([
+    { slug: "alpha", name: "Alpha", rank: 2, joinMethod: "open", paid: false },
+    { slug: "beta", name: "Beta", rank: 2, joinMethod: "open", paid: false },
+    { slug: "base", name: "Base", rank: 1, joinMethod: "open", paid: false },
+  ]);
+  const holding = (tiers: string[]): Viewer => ({
+    kind: "member",
+    userId: "u",
+    role: "member",
+    tiers,
+    applications: {},
+  });
+
+  it("admits a tier's own gate and lower ranks, but not another tier of the same rank", () => {
+    expect(canView(holding(["alpha"]), { kind: "tier", tier: "alpha" }, catalogue)).toBe(true);
+    expect(canView(holding(["alpha"]), { kind: "tier", tier: "base" }, catalogue)).toBe(true);
+    expect(canView(holding(["alpha"]), { kind: "tier", tier: "beta" }, catalogue)).toBe(false);
+  });
+
+  it("keeps only the public reference fields of a tier, whatever record it was given", () => {
+    const fromDatabase = {
+      slug: "alpha",
+      name: "Alpha",
+      rank: 2,
+      joinMethod: "open" as const,
+      paid: false,
+      description: "d",
+      stripePriceId: "price_secret",
+    };
+    expect(Object.keys(tierCatalogue([fromDatabase]).get("alpha") ?? {}).sort()).toEqual([
+      "joinMethod",
+      "name",
+      "paid",
+      "rank",
+      "slug",
+    ]);
+  });
+});

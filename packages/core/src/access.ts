@@ -5,8 +5,17 @@ import { isStaff, type Viewer } from "./viewer.ts";
 /** The tiers known to the system, by slug. */
 export type TierCatalogue = ReadonlyMap<string, TierRef>;
 
+/**
+ * Builds the catalogue from tier records, keeping only the public reference fields:
+ * a tier travels inside every locked teaser's next step, so nothing else may ride along.
+ */
 export function tierCatalogue(tiers: Iterable<TierRef>): TierCatalogue {
-  return new Map([...tiers].map((tier) => [tier.slug, tier]));
+  return new Map(
+    [...tiers].map(({ slug, name, rank, joinMethod, paid }) => [
+      slug,
+      { slug, name, rank, joinMethod, paid },
+    ]),
+  );
 }
 
 export type NextStep =
@@ -22,14 +31,15 @@ export type AccessDecision =
   | { admitted: true; via: "public" | "membership" | "tier" | "staff" }
   | { admitted: false; nextStep: NextStep };
 
-function heldRank(viewer: Viewer, tiers: TierCatalogue): number {
-  if (viewer.kind !== "member") return 0;
-  let rank = 0;
-  for (const slug of viewer.tiers) {
-    const tier = tiers.get(slug);
-    if (tier && tier.rank > rank) rank = tier.rank;
-  }
-  return rank;
+/** Holding a tier admits its own gates and those of every lower-ranked tier. */
+function holdsTierOrAbove(viewer: Viewer, gateTier: TierRef, tiers: TierCatalogue): boolean {
+  if (viewer.kind !== "member") return false;
+  return viewer.tiers.some((slug) => {
+    if (slug === gateTier.slug) return true;
+    const held = tiers.get(slug);
+    // Strictly higher: two tiers of equal rank are different tiers, not one another.
+    return held !== undefined && held.rank > gateTier.rank;
+  });
 }
 
 /**
@@ -46,7 +56,7 @@ export function decideAccess(viewer: Viewer, gate: Gate, tiers: TierCatalogue): 
   const tier = tiers.get(gate.tier);
   if (!tier)
     return { admitted: false, nextStep: { action: "unavailable", label: "Not available" } };
-  if (heldRank(viewer, tiers) >= tier.rank) return { admitted: true, via: "tier" };
+  if (holdsTierOrAbove(viewer, tier, tiers)) return { admitted: true, via: "tier" };
   return { admitted: false, nextStep: nextStepFor(viewer, tier) };
 }
 

@@ -3,6 +3,7 @@ import {
   CONFIDENCE_BANDS,
   confidenceRangeForGrade,
   confidenceScoreSchema,
+  formatConfidence,
   gradeConfidence,
 } from "./confidence.ts";
 
@@ -73,5 +74,15 @@ describe("confidenceRangeForGrade", () => {
       if (max < 1) expect(gradeConfidence(max).grade).not.toBe(grade);
       expect(gradeConfidence(max - 1e-9).grade).toBe(grade);
     }
+  });
+});
+
+describe("formatConfidence", () => {
+  it("shows two decimals unless rounding would cross into another grade", () => {
+    expect(formatConfidence(0.62)).toBe("0.62");
+    expect(formatConfidence(0.9)).toBe("0.90");
+    expect(formatConfidence(0.7499)).toBe("0.7499");
+    expect(formatConfidence(0.899)).toBe("0.899");
+    expect(formatConfidence(0.751)).toBe("0.75");
   });
 });

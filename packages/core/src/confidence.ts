@@ -45,3 +45,13 @@ export function confidenceRangeForGrade(grade: ConfidenceGrade): { min: number; 
     max: Math.max(...bands.map((b) => b.max)),
   };
 }
+
+/**
+ * The score as shown beside its grade: two decimals, unless rounding would move it
+ * across a band boundary (0.7499 must not read "0.75" next to grade B/C).
+ */
+export function formatConfidence(score: number): string {
+  const band = gradeConfidence(score);
+  const short = score.toFixed(2);
+  return gradeConfidence(Number(short)).min === band.min ? short : String(score);
+}

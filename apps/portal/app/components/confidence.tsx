@@ -1,17 +1,17 @@
-import { CONFIDENCE_BANDS, gradeConfidence } from "@briefings/core";
+import { CONFIDENCE_BANDS, formatConfidence, gradeConfidence } from "@briefings/core";
 
 export function ConfidenceBadge({ score }: { score: number }) {
   const band = gradeConfidence(score);
   return (
     <span
       className="inline-flex items-center gap-1 rounded bg-slate-100 px-2 py-0.5 text-xs font-semibold text-ink"
-      title={`Confidence ${score.toFixed(2)}: ${band.meaning}`}
+      title={`Confidence ${formatConfidence(score)}: ${band.meaning}`}
     >
       <span aria-hidden="true">◆</span>
       <span>
         Grade {band.grade}
         <span className="sr-only">
-          , confidence {score.toFixed(2)}, {band.meaning}
+          , confidence {formatConfidence(score)}, {band.meaning}
         </span>
       </span>
     </span>

@@ -19,8 +19,9 @@ async function open(): Promise<DatabaseHandle> {
     const seeded = await seedDemoContentIfEmpty(handle.db);
     if (seeded) logger.info(seeded, "seeded demo content into the empty database");
   }
-  // The production server closes the database itself after draining requests.
-  if (env.NODE_ENV === "development") closeOnSignals(handle);
+  // The production server (server.js) closes the database itself after draining
+  // requests; under the Vite dev server nothing else would.
+  if (import.meta.env.DEV) closeOnSignals(handle);
   return handle;
 }
 

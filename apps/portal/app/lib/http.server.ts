@@ -13,12 +13,36 @@ export function cacheHeaders(viewer: Viewer): HeadersInit {
     : { "Cache-Control": "private, no-store", Vary: "Cookie" };
 }
 
+// Error responses are never stored by anyone: they are cheap, and once pages show who
+// is signed in, an error page will depend on the viewer too.
+const NO_STORE = { "Cache-Control": "no-store" };
+
 export function notFound(message = "Not found"): never {
-  throw data({ message }, { status: 404 });
+  throw data({ message }, { status: 404, headers: NO_STORE });
 }
 
 export function badRequest(message: string): never {
-  throw data({ message }, { status: 400 });
+  throw data({ message }, { status: 400, headers: NO_STORE });
+}
+
+/** Every route's `headers`: the loader's cache policy, or the thrown error's. */
+export function routeHeaders({
+  loaderHeaders,
+  errorHeaders,
+}: {
+  loaderHeaders: Headers;
+  errorHeaders?: Headers;
+}): Headers {
+  return errorHeaders ?? loaderHeaders;
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A route's slug parameter; anything that cannot be a slug is a 404 without a query. */
+export function requireSlug(value: string | undefined, what: string): string {
+  if (!value || value.length > 200 || !SLUG.test(value))
+    notFound(`There is no ${what} at this address.`);
+  return value;
 }
 
 /**
@@ -27,6 +51,8 @@ export function badRequest(message: string): never {
  */
 export function parseSearchParams<T extends z.ZodType>(url: URL, schema: T): z.infer<T> {
   const present = [...url.searchParams].filter(([, value]) => value !== "");
+  const nul = present.find(([, value]) => value.includes("\u0000"));
+  if (nul) badRequest(`Invalid "${nul[0]}": contains a NUL character`);
   const result = schema.safeParse(Object.fromEntries(present));
   if (!result.success) {
     const issue = result.error.issues[0];

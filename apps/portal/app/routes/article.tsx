@@ -6,14 +6,15 @@ import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { toBriefingViews } from "#app/lib/briefings.server.ts";
 import { db, tiers } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
-import { cacheHeaders, notFound } from "#app/lib/http.server.ts";
+import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
 import { renderMarkdown } from "#app/lib/markdown.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/article";
 
 export async function loader({ request, params }: Route.LoaderArgs) {
   const viewer = await getViewer(request);
-  const page = await loadArticlePage(await db(), params.slug, viewer, await tiers());
+  const slug = requireSlug(params.slug, "article");
+  const page = await loadArticlePage(await db(), slug, viewer, await tiers());
   if (!page) notFound("There is no article at this address.");
   const { body, ...article } = page.article;
   return data(
@@ -28,7 +29,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   );
 }
 
-export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+export const headers: Route.HeadersFunction = routeHeaders;
 
 export const meta: Route.MetaFunction = ({ loaderData }) => {
   if (!loaderData) return [{ title: "Article not found — Briefings" }];

@@ -2,7 +2,7 @@ import { latestArticles, latestProfiles, listTiers } from "@briefings/db/queries
 import { data, Link } from "react-router";
 import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
-import { cacheHeaders } from "#app/lib/http.server.ts";
+import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/home";
 
@@ -29,7 +29,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   );
 }
 
-export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+export const headers: Route.HeadersFunction = routeHeaders;
 
 export default function Home({ loaderData }: Route.ComponentProps) {
   const { profiles, articles, tiers } = loaderData;

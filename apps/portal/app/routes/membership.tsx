@@ -1,7 +1,7 @@
 import { listTiers } from "@briefings/db/queries";
 import { data } from "react-router";
 import { db } from "#app/lib/db.server.ts";
-import { cacheHeaders } from "#app/lib/http.server.ts";
+import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/membership";
 
@@ -20,7 +20,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   return data({ tiers }, { headers: cacheHeaders(viewer) });
 }
 
-export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+export const headers: Route.HeadersFunction = routeHeaders;
 
 const HOW_TO_JOIN = {
   open: "Free. Sign in and join with one click.",

@@ -2,7 +2,7 @@ import { articleFiltersSchema, listArticles } from "@briefings/db/queries";
 import { data, Link } from "react-router";
 import { ArticleCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
-import { cacheHeaders, parseSearchParams, withCursor } from "#app/lib/http.server.ts";
+import { cacheHeaders, parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/news";
 
@@ -21,7 +21,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   return data({ ...page, filters }, { headers: cacheHeaders(viewer) });
 }
 
-export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+export const headers: Route.HeadersFunction = routeHeaders;
 
 export default function News({ loaderData }: Route.ComponentProps) {
   const { items, nextCursor, filters } = loaderData;

@@ -1,7 +1,9 @@
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { notFound } from "#app/lib/http.server.ts";
+import { notFound, routeHeaders } from "#app/lib/http.server.ts";
 
 export const meta = () => [{ title: "Page not found — Briefings" }];
+
+export const headers = routeHeaders;
 
 export function loader() {
   notFound();

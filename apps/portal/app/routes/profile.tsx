@@ -1,4 +1,4 @@
-import { gradeConfidence } from "@briefings/core";
+import { formatConfidence, gradeConfidence } from "@briefings/core";
 import { articlesForProfile, loadProfilePage } from "@briefings/db/queries";
 import type { ReactNode } from "react";
 import { data, Link } from "react-router";
@@ -9,14 +9,15 @@ import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { toBriefingViews } from "#app/lib/briefings.server.ts";
 import { db, tiers } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
-import { cacheHeaders, notFound } from "#app/lib/http.server.ts";
+import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/profile";
 
 export async function loader({ request, params }: Route.LoaderArgs) {
   const viewer = await getViewer(request);
   const database = await db();
-  const page = await loadProfilePage(database, params.slug, viewer, await tiers());
+  const slug = requireSlug(params.slug, "profile");
+  const page = await loadProfilePage(database, slug, viewer, await tiers());
   if (!page) notFound("There is no profile at this address.");
   const news = await articlesForProfile(database, page.profile.id, 5);
   return data(
@@ -25,7 +26,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   );
 }
 
-export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+export const headers: Route.HeadersFunction = routeHeaders;
 
 export const meta: Route.MetaFunction = ({ loaderData }) => {
   if (!loaderData) return [{ title: "Profile not found — Briefings" }];
@@ -55,8 +56,10 @@ function Section({ id, title, children }: { id: string; title: string; children:
 function Bullets({ items }: { items: string[] }) {
   return (
     <ul className="list-disc space-y-1 pl-5">
-      {items.map((item) => (
-        <li key={item}>{item}</li>
+      {items.map((item, i) => (
+        // Scraped text can repeat, so the position is the identity.
+        // biome-ignore lint/suspicious/noArrayIndexKey: static list, never reordered
+        <li key={i}>{item}</li>
       ))}
     </ul>
   );
@@ -134,9 +137,11 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
           ) : null}
 
           {profile.sections.map((section, i) => (
-            <Section key={section.heading} id={`section-${i}`} title={section.heading}>
-              {section.paragraphs.map((paragraph) => (
-                <p key={paragraph} className="mb-3 leading-relaxed">
+            // biome-ignore lint/suspicious/noArrayIndexKey: static list, headings may repeat
+            <Section key={i} id={`section-${i}`} title={section.heading}>
+              {section.paragraphs.map((paragraph, j) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: static list, paragraphs may repeat
+                <p key={j} className="mb-3 leading-relaxed">
                   {paragraph}
                 </p>
               ))}
@@ -146,8 +151,9 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
           <Section id="sources" title="Public sources">
             {profile.sources.length > 0 ? (
               <ol className="list-decimal space-y-2 pl-5 text-sm">
-                {profile.sources.map((source) => (
-                  <li key={source.url}>
+                {profile.sources.map((source, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: static list, URLs may repeat
+                  <li key={i}>
                     <a href={source.url} rel="noopener noreferrer nofollow">
                       {source.title}
                     </a>
@@ -170,8 +176,8 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
 
           <Section id="confidence" title="Confidence">
             <p>
-              Score <strong className="tabular-nums">{profile.confidence.toFixed(2)}</strong>, grade{" "}
-              <strong>{band.grade}</strong>: {band.meaning}.
+              Score <strong className="tabular-nums">{formatConfidence(profile.confidence)}</strong>
+              , grade <strong>{band.grade}</strong>: {band.meaning}.
             </p>
             <ConfidenceTable score={profile.confidence} />
           </Section>
@@ -179,8 +185,9 @@ export default function ProfileRoute({ loaderData }: Route.ComponentProps) {
           {profile.alsoRead.length > 0 ? (
             <Section id="also-read" title="Also read">
               <ul className="space-y-1">
-                {profile.alsoRead.map((item) => (
-                  <li key={item.title}>
+                {profile.alsoRead.map((item, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: static list, titles may repeat
+                  <li key={i}>
                     {item.href ? (
                       <a
                         href={item.href}

@@ -1,9 +1,8 @@
-import { CONFIDENCE_BANDS, CRITICALITIES } from "@briefings/core";
+import { CONFIDENCE_BANDS, CRITICALITIES, PROFILE_SORTS } from "@briefings/core";
 import {
   countProfiles,
   listProfiles,
   loadDirectoryFacets,
-  PROFILE_SORTS,
   type ProfileFilters,
   profileFiltersSchema,
 } from "@briefings/db/queries";
@@ -11,7 +10,7 @@ import { data, Form, Link, useNavigation } from "react-router";
 import { ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { plural } from "#app/lib/format.ts";
-import { cacheHeaders, parseSearchParams, withCursor } from "#app/lib/http.server.ts";
+import { cacheHeaders, parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
 import { memoizeWithTtl } from "#app/lib/ttl-cache.server.ts";
 import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/profiles";
@@ -53,7 +52,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   return data({ ...page, total, facets, filters }, { headers: cacheHeaders(viewer) });
 }
 
-export const headers: Route.HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+export const headers: Route.HeadersFunction = routeHeaders;
 
 function Select({
   name,

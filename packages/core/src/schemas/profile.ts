@@ -14,6 +14,10 @@ export const PROFILE_FOCUSES = [
 ] as const;
 export const profileFocusSchema = z.enum(PROFILE_FOCUSES);
 
+/** The directory's sort orders. */
+export const PROFILE_SORTS = ["newest", "name", "confidence"] as const;
+export type ProfileSort = (typeof PROFILE_SORTS)[number];
+
 export const CRITICALITIES = ["Low", "Medium", "High", "Critical"] as const;
 export const criticalitySchema = z.enum(CRITICALITIES);
 export type Criticality = z.infer<typeof criticalitySchema>;
@@ -35,7 +39,11 @@ export type ProfileSection = z.infer<typeof profileSectionSchema>;
 export const alsoReadSchema = z.object({
   title: shortText(300),
   /** Where the item lives, when known: an internal path or an absolute http(s) URL. */
-  href: z.union([webUrlSchema, z.string().regex(/^\/[^/]/)]).nullable(),
+  // A path on this site: "/x", but never "//host" or "/\\host", which browsers resolve off-site.
+  href: z
+    .union([webUrlSchema, z.string().regex(/^\/(?![/\\])\S*$/)])
+    .refine((href) => !/\p{Cc}/u.test(href), { error: "href may not contain control characters" })
+    .nullable(),
 });
 export type AlsoRead = z.infer<typeof alsoReadSchema>;
 

@@ -45,6 +45,13 @@ const topicNames = sql<string[]>`coalesce((
   WHERE atp.article_id = "articles"."id"
 ), '{}'::text[])`;
 
+const publicImage = (image: ArticleImage): ArticleImage => ({
+  url: image.url,
+  width: image.width,
+  height: image.height,
+  isCached: image.isCached,
+});
+
 const cardColumns = {
   id: articles.id,
   slug: articles.slug,
@@ -54,7 +61,9 @@ const cardColumns = {
   publishedDateTime: articles.publishedDateTime,
   providerName: articles.providerName,
   providerDomain: articles.providerDomain,
-  image: sql<ArticleImage | null>`${articles.images} -> 0`,
+  image: sql<ArticleImage | null>`CASE WHEN jsonb_array_length(${articles.images}) > 0 THEN jsonb_build_object(
+    'url', ${articles.images} -> 0 -> 'url', 'width', ${articles.images} -> 0 -> 'width',
+    'height', ${articles.images} -> 0 -> 'height', 'isCached', ${articles.images} -> 0 -> 'isCached') END`,
   topics: topicNames,
   isDemo: articles.isDemo,
 };
@@ -153,6 +162,25 @@ export async function loadArticlePage(
     .where(and(eq(articles.slug, slug), eq(articles.status, "published")))
     .limit(1);
   if (!row) return null;
+  // Rebuilt field by field: the JSON columns hold whatever was imported, and only these
+  // public fields may leave (a related item in the source format can carry `secured`).
+  const article = {
+    ...row,
+    images: row.images.map(publicImage),
+    related: row.related.map(
+      (item): RelatedArticle => ({
+        title: item.title,
+        excerpt: item.excerpt,
+        publishedDateTime: item.publishedDateTime,
+        webUrl: item.webUrl,
+        type: item.type,
+        provider: { name: item.provider.name, domain: item.provider.domain },
+        quality: item.quality,
+        heat: item.heat,
+        images: item.images.map(publicImage),
+      }),
+    ),
+  };
   const [topicRows, mentions, briefings] = await Promise.all([
     db
       .select({ slug: topics.slug, name: topics.name })
@@ -168,7 +196,7 @@ export async function loadArticlePage(
       .orderBy(asc(profiles.name)),
     loadRedactedBriefings(db, { articleId: row.id }, viewer, tiers),
   ]);
-  return { article: row, topics: topicRows, mentions, briefings };
+  return { article, topics: topicRows, mentions, briefings };
 }
 
 /**

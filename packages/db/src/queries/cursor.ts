@@ -23,17 +23,24 @@ function decode(value: string): Cursor {
   }
 }
 
-/** A cursor whose key is a timestamp (ISO 8601 string). */
+/** Exactly what `Date.prototype.toISOString` writes for years 1000–9999. */
+const ISO_INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A cursor whose key is a timestamp, as `toISOString` wrote it. */
 export function decodeDateCursor(value: string): [Date, string] {
   const [key, id] = decode(value);
-  const at = typeof key === "string" ? new Date(key) : new Date(Number.NaN);
+  if (typeof key !== "string" || !ISO_INSTANT.test(key)) throw new InvalidCursorError();
+  const at = new Date(key);
   if (Number.isNaN(at.getTime())) throw new InvalidCursorError();
   return [at, id];
 }
 
 export function decodeTextCursor(value: string): [string, string] {
   const [key, id] = decode(value);
-  if (typeof key !== "string") throw new InvalidCursorError();
+  // Postgres text cannot hold NUL; such a key can only be forged.
+  if (typeof key !== "string" || key.includes("\u0000") || key.length > 500) {
+    throw new InvalidCursorError();
+  }
   return [key, id];
 }
 

@@ -2,7 +2,9 @@ import {
   ANONYMOUS,
   type ConfidenceGrade,
   CRITICALITIES,
+  PROFILE_SORTS,
   type Profile,
+  type ProfileSort,
   slugify,
   type Viewer,
 } from "@briefings/core";
@@ -20,10 +22,8 @@ import {
   loadDirectoryFacets,
   loadProfilePage,
   loadTierCatalogue,
-  PROFILE_SORTS,
   type ProfileCard,
   type ProfileFilters,
-  type ProfileSort,
   saveProfiles,
 } from "./index.ts";
 import type { ProfileInput } from "./save-content.ts";

@@ -4,7 +4,9 @@ import {
   CRITICALITIES,
   confidenceRangeForGrade,
   gradeConfidence,
+  PROFILE_SORTS,
   type Profile,
+  type ProfileSort,
   type RedactedBriefing,
   type TierCatalogue,
   type Viewer,
@@ -22,9 +24,6 @@ import {
 } from "../schema.ts";
 import { loadRedactedBriefings } from "./briefings.ts";
 import { decodeDateCursor, decodeNumberCursor, decodeTextCursor, encodeCursor } from "./cursor.ts";
-
-export const PROFILE_SORTS = ["newest", "name", "confidence"] as const;
-export type ProfileSort = (typeof PROFILE_SORTS)[number];
 
 const optionalText = z
   .string()

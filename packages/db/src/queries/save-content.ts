@@ -36,6 +36,37 @@ export type ArticleInput = {
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
+/**
+ * A failed save, described by the database's own message only. Drizzle's query errors
+ * quote every bound parameter (briefing bodies included) and Postgres' `detail` quotes
+ * the failing row, so neither may reach a log: this error keeps neither, nor a `cause`.
+ */
+export class ContentWriteError extends Error {
+  constructor(what: string, error: unknown) {
+    super(`Could not save ${what}: ${databaseMessage(error)}`);
+    this.name = "ContentWriteError";
+  }
+}
+
+function databaseMessage(error: unknown): string {
+  if (error instanceof ContentWriteError) return error.message;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : "unknown error";
+  // The driver's message names the constraint; anything after a line break is context.
+  return message.startsWith("Failed query:")
+    ? "the database refused the write"
+    : (message.split("\n")[0] ?? "");
+}
+
+function assertUnique(values: readonly string[], what: string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value))
+      throw new ContentWriteError(what, new Error(`"${value}" appears twice in one batch`));
+    seen.add(value);
+  }
+}
+
 /** Drizzle's multi-row insert sends one bind parameter per value; stay below Postgres' 65,535. */
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -97,6 +128,18 @@ export async function saveTiers(db: Db, items: readonly Tier[]): Promise<void> {
  */
 export async function saveProfiles(db: Db, items: readonly ProfileInput[]): Promise<string[]> {
   if (items.length === 0) return [];
+  assertUnique(
+    items.map((item) => item.profile.slug),
+    "profiles",
+  );
+  try {
+    return await writeProfiles(db, items);
+  } catch (error) {
+    throw new ContentWriteError("profiles", error);
+  }
+}
+
+function writeProfiles(db: Db, items: readonly ProfileInput[]): Promise<string[]> {
   return db.transaction(async (tx) => {
     const topicIds = await ensureTopics(
       tx,
@@ -206,6 +249,22 @@ export async function saveProfiles(db: Db, items: readonly ProfileInput[]): Prom
 /** Creates or updates articles by `webUrl` (the upstream identity), in one transaction. */
 export async function saveArticles(db: Db, items: readonly ArticleInput[]): Promise<string[]> {
   if (items.length === 0) return [];
+  assertUnique(
+    items.map((item) => item.article.webUrl),
+    "articles",
+  );
+  assertUnique(
+    items.map((item) => articleSlug(item.article)),
+    "articles",
+  );
+  try {
+    return await writeArticles(db, items);
+  } catch (error) {
+    throw new ContentWriteError("articles", error);
+  }
+}
+
+function writeArticles(db: Db, items: readonly ArticleInput[]): Promise<string[]> {
   return db.transaction(async (tx) => {
     const topicIds = await ensureTopics(
       tx,
