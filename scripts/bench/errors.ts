@@ -1,0 +1,4 @@
+/** A failure the benchmark explains itself: reported by its message, without a stack trace. */
+export class BenchError extends Error {
+  override name = "BenchError";
+}
