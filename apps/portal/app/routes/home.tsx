@@ -1,4 +1,5 @@
 import { latestArticles, latestProfiles, listTiers } from "@briefings/db/queries";
+import type { ReactNode } from "react";
 import { data, Link } from "react-router";
 import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
@@ -31,6 +32,41 @@ export async function loader({ request }: Route.LoaderArgs) {
 
 export const headers: Route.HeadersFunction = routeHeaders;
 
+/** A titled grid of cards with a link to the full list, or a line saying it is empty. */
+function LatestSection({
+  id,
+  title,
+  href,
+  more,
+  empty,
+  children,
+}: {
+  id: string;
+  title: string;
+  href: string;
+  more: string;
+  empty: string;
+  children: ReactNode[];
+}) {
+  return (
+    <section aria-labelledby={id} className="mt-12">
+      <div className="flex items-baseline justify-between">
+        <h2 id={id} className="text-xl font-semibold">
+          {title}
+        </h2>
+        <Link to={href} className="text-sm">
+          {more}
+        </Link>
+      </div>
+      {children.length === 0 ? (
+        <p className="mt-4 text-muted">{empty}</p>
+      ) : (
+        <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{children}</ul>
+      )}
+    </section>
+  );
+}
+
 export default function Home({ loaderData }: Route.ComponentProps) {
   const { profiles, articles, tiers } = loaderData;
   return (
@@ -61,49 +97,33 @@ export default function Home({ loaderData }: Route.ComponentProps) {
         </p>
       </section>
 
-      <section aria-labelledby="latest-profiles" className="mt-12">
-        <div className="flex items-baseline justify-between">
-          <h2 id="latest-profiles" className="text-xl font-semibold">
-            Latest profiles
-          </h2>
-          <Link to="/profiles" className="text-sm">
-            All profiles →
-          </Link>
-        </div>
-        {profiles.length === 0 ? (
-          <p className="mt-4 text-muted">No profiles have been published yet.</p>
-        ) : (
-          <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {profiles.map((profile) => (
-              <li key={profile.id}>
-                <ProfileCard profile={profile} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <LatestSection
+        id="latest-profiles"
+        title="Latest profiles"
+        href="/profiles"
+        more="All profiles →"
+        empty="No profiles have been published yet."
+      >
+        {profiles.map((profile) => (
+          <li key={profile.id}>
+            <ProfileCard profile={profile} />
+          </li>
+        ))}
+      </LatestSection>
 
-      <section aria-labelledby="latest-news" className="mt-12">
-        <div className="flex items-baseline justify-between">
-          <h2 id="latest-news" className="text-xl font-semibold">
-            Latest news
-          </h2>
-          <Link to="/news" className="text-sm">
-            All news →
-          </Link>
-        </div>
-        {articles.length === 0 ? (
-          <p className="mt-4 text-muted">No news yet.</p>
-        ) : (
-          <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {articles.map((article) => (
-              <li key={article.id}>
-                <ArticleCard article={article} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <LatestSection
+        id="latest-news"
+        title="Latest news"
+        href="/news"
+        more="All news →"
+        empty="No news yet."
+      >
+        {articles.map((article) => (
+          <li key={article.id}>
+            <ArticleCard article={article} />
+          </li>
+        ))}
+      </LatestSection>
 
       <section aria-labelledby="tiers" className="mt-12">
         <h2 id="tiers" className="text-xl font-semibold">

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoProfiles } from "../seed/demo-content.ts";
 import { openTestDatabase, type TestDatabase, testDrivers } from "../testing.ts";
 import { loadArticlePage } from "./articles.ts";
-import { ContentWriteError, saveArticles, saveProfiles, saveTiers } from "./save-content.ts";
+import {
+  articleSlug,
+  ContentWriteError,
+  saveArticles,
+  saveProfiles,
+  saveTiers,
+} from "./save-content.ts";
 
 const article = (over: Partial<Article> = {}): Article => ({
   category: "news",
@@ -93,7 +99,6 @@ describe.each(testDrivers())("what a write may say and what a read may return, o
     withSecrets.publishedDateTime = smuggled.publishedDateTime;
     withSecrets.related[0]!.publishedDateTime = new Date("2023-01-01T00:00:00Z");
     await saveArticles(database.db, [{ article: withSecrets, briefings: [] }]);
-    const { articleSlug } = await import("./save-content.ts");
     const page = await loadArticlePage(
       database.db,
       articleSlug(smuggled),
