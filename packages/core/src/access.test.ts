@@ -26,6 +26,9 @@ const VIEWERS = {
   "member with a pending Leadership Alliance application": member({
     applications: { [LEADERSHIP_ALLIANCE]: "pending" },
   }),
+  "member asked for more information": member({
+    applications: { [LEADERSHIP_ALLIANCE]: "needs-info" },
+  }),
   "member approved for Leadership Alliance, not yet paid": member({
     tiers: [STRATEGIC_CIRCLE],
     applications: { [LEADERSHIP_ALLIANCE]: "approved" },
@@ -90,6 +93,13 @@ const MATRIX: Record<ViewerName, Record<GateName, Expected>> = {
     members: { via: "membership" },
     "tier:strategic-circle": { action: "join", tier: SC, signedIn: true },
     "tier:leadership-alliance": { action: "application-pending", tier: LA },
+    "tier:unknown": { action: "unavailable" },
+  },
+  "member asked for more information": {
+    public: { via: "public" },
+    members: { via: "membership" },
+    "tier:strategic-circle": { action: "join", tier: SC, signedIn: true },
+    "tier:leadership-alliance": { action: "application-needs-info", tier: LA },
     "tier:unknown": { action: "unavailable" },
   },
   "member approved for Leadership Alliance, not yet paid": {

@@ -23,6 +23,7 @@ export type NextStep =
   | { action: "join"; tier: TierRef; signedIn: boolean; label: string }
   | { action: "apply"; tier: TierRef; signedIn: boolean; label: string }
   | { action: "application-pending"; tier: TierRef; label: string }
+  | { action: "application-needs-info"; tier: TierRef; label: string }
   | { action: "pay"; tier: TierRef; label: string }
   | { action: "request-invitation"; tier: TierRef; label: string }
   | { action: "unavailable"; label: string };
@@ -75,6 +76,13 @@ function nextStepFor(viewer: Viewer, tier: TierRef): NextStep {
       const status = viewer.kind === "member" ? viewer.applications[tier.slug] : undefined;
       if (status === "pending") {
         return { action: "application-pending", tier, label: "Your application is under review" };
+      }
+      if (status === "needs-info") {
+        return {
+          action: "application-needs-info",
+          tier,
+          label: "Your application needs more information",
+        };
       }
       if (status === "approved" && tier.paid) {
         return { action: "pay", tier, label: `Subscribe to ${tier.name}` };

@@ -1,6 +1,7 @@
 export * from "./access.ts";
 export * from "./confidence.ts";
 export * from "./gate.ts";
+export * from "./membership.ts";
 export * from "./parse/article-file.ts";
 export * from "./parse/mojibake.ts";
 export * from "./parse/profile-page.ts";

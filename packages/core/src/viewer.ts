@@ -1,7 +1,9 @@
 export const ROLES = ["member", "editor", "admin", "owner"] as const;
 export type Role = (typeof ROLES)[number];
 
-export type ApplicationStatus = "pending" | "approved" | "rejected";
+export const APPLICATION_STATUSES = ["pending", "needs-info", "approved", "rejected"] as const;
+/** An application's state: under review, returned for more information, or decided. */
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** Who is asking. Built once per request by the server; the only input to access decisions. */
 export type Viewer =

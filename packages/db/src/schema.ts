@@ -257,3 +257,176 @@ export const briefings = pgTable(
     index("briefings_article_idx").on(t.articleId, t.position),
   ],
 );
+
+// ---------------------------------------------------------------------------------------
+// Members: accounts, sessions, single-use tokens, mail, abuse limits, and the sources of
+// a member's tiers (joins, applications, grants). Tiers themselves are computed from
+// these in one place (queries/members.ts, then core's activeTiers).
+
+export const ROLE_VALUES = ["member", "editor", "admin", "owner"] as const;
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Normalised (trimmed, lower-cased) by the auth package before it is stored. */
+    email: text("email").notNull(),
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ROLE_VALUES }).notNull().default("member"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    check("users_email_normalised", sql`${t.email} = lower(btrim(${t.email}))`),
+  ],
+);
+
+/** A session is known by the SHA-256 of its token; the token itself is never stored. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+    /** A short description of the device, from its User-Agent, for the sessions list. */
+    device: text("device").notNull().default(""),
+    ipAddress: text("ip_address"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expiry_idx").on(t.expiresAt)],
+);
+
+export const TOKEN_PURPOSES = ["verify-email", "reset-password", "change-email"] as const;
+
+/** E-mailed single-use links, known by the SHA-256 of their token. */
+export const authTokens = pgTable(
+  "auth_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: TOKEN_PURPOSES }).notNull(),
+    /** The address the link was sent to (the new address, for a change of e-mail). */
+    email: text("email").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("auth_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/** Mail kept when no SMTP server is configured (development, demos). */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("outbox_to_idx").on(t.to, t.createdAt)],
+);
+
+/** rate-limiter-flexible's counters, shared by every instance of the app. */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    points: integer("points").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+  },
+  (t) => [index("rate_limits_expiry_idx").on(t.expiresAt)],
+);
+
+/** Joins of open tiers; leaving sets left_at, so history is kept. */
+export const tierJoins = pgTable(
+  "tier_joins",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tierSlug: text("tier_slug")
+      .notNull()
+      .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" }),
+    joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
+    leftAt: timestamp("left_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("tier_joins_current_key")
+      .on(t.userId, t.tierSlug)
+      .where(sql`${t.leftAt} IS NULL`),
+  ],
+);
+
+export const APPLICATION_STATUSES = ["pending", "needs-info", "approved", "rejected"] as const;
+
+export type ApplicationEvidence = {
+  asns: string[];
+  prefixes: string[];
+  handles: string[];
+};
+
+/** Applications to tiers joined by application (Leadership Alliance). */
+export const applications = pgTable(
+  "applications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tierSlug: text("tier_slug")
+      .notNull()
+      .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" }),
+    status: text("status", { enum: APPLICATION_STATUSES }).notNull().default("pending"),
+    organisation: text("organisation").notNull(),
+    website: text("website").notNull(),
+    roleTitle: text("role_title").notNull(),
+    evidence: jsonb("evidence").$type<ApplicationEvidence>().notNull(),
+    statement: text("statement").notNull(),
+    /** What the reviewer told the applicant: the reason for a rejection, or what to add. */
+    reviewerMessage: text("reviewer_message"),
+    reviewerId: uuid("reviewer_id").references(() => users.id, { onDelete: "set null" }),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    // One open application per member and tier.
+    uniqueIndex("applications_open_key")
+      .on(t.userId, t.tierSlug)
+      .where(sql`${t.status} IN ('pending', 'needs-info')`),
+    index("applications_queue_idx").on(t.status, t.submittedAt),
+    index("applications_user_idx").on(t.userId, t.tierSlug, t.submittedAt),
+  ],
+);
+
+/** Complimentary access granted by an admin, for a period. */
+export const tierGrants = pgTable(
+  "tier_grants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tierSlug: text("tier_slug")
+      .notNull()
+      .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" }),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull().defaultNow(),
+    endsAt: timestamp("ends_at", { withTimezone: true }),
+    reason: text("reason").notNull(),
+    grantedBy: uuid("granted_by").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("tier_grants_user_idx").on(t.userId),
+    check("tier_grants_period", sql`${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+  ],
+);

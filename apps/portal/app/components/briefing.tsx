@@ -28,6 +28,8 @@ function gateExplanation(step: NextStep): string {
       return "For owners and management of IP-holding companies. Login required to unlock.";
     case "application-pending":
       return "Your application is under review. You will be e-mailed when it is decided.";
+    case "application-needs-info":
+      return "The reviewers asked for more information about your application.";
     case "pay":
       return "Your application was approved. Subscribe to unlock.";
     case "request-invitation":
@@ -46,6 +48,7 @@ function nextStepHref(step: NextStep): string | null {
     case "pay":
     case "request-invitation":
     case "application-pending":
+    case "application-needs-info":
       return `/membership#${step.tier.slug}`;
     case "unavailable":
       return null;
