@@ -1,0 +1,225 @@
+/**
+ * The e-mails Briefings sends, as pure functions of their data. Plain text comes first
+ * (it is what many readers and every spam filter see); the HTML part says the same thing
+ * with a clickable button and escapes every interpolated value.
+ */
+
+export const PRODUCT_NAME = "Briefings";
+
+export type MailContent = { subject: string; text: string; html: string };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+/**
+ * Links are made by the app, never typed by users, but a `javascript:` URL in an href
+ * would survive HTML escaping, so anything but http(s) is a programming error.
+ */
+function checkedLink(link: string): string {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    throw new Error(`Mail link is not a URL: ${link}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new Error(`Mail link must be http(s): ${link}`);
+  }
+  return link;
+}
+
+/** Escaped text with its line breaks kept (reviewer messages are multi-line). */
+function paragraphHtml(text: string): string {
+  return escapeHtml(text).replace(/\r?\n/g, "<br>");
+}
+
+type Block =
+  | { kind: "p"; text: string }
+  | { kind: "button"; label: string; link: string }
+  | { kind: "quote"; text: string };
+
+function blockText(block: Block): string {
+  switch (block.kind) {
+    case "p":
+      return block.text;
+    case "button":
+      return `${block.label}:\n${block.link}`;
+    case "quote":
+      return block.text
+        .split(/\r?\n/)
+        .map((line) => `> ${line}`)
+        .join("\n");
+  }
+}
+
+function blockHtml(block: Block): string {
+  switch (block.kind) {
+    case "p":
+      return `<p style="margin:0 0 16px">${paragraphHtml(block.text)}</p>`;
+    case "button": {
+      const href = escapeHtml(block.link);
+      return (
+        `<p style="margin:0 0 16px"><a href="${href}" style="display:inline-block;padding:10px 18px;` +
+        `background:#1d3557;color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(block.label)}</a></p>` +
+        `<p style="margin:0 0 16px;font-size:13px;color:#555555">If the button does not work, copy this address into your browser:<br>` +
+        `<a href="${href}" style="color:#1d3557;word-break:break-all">${href}</a></p>`
+      );
+    }
+    case "quote":
+      return `<blockquote style="margin:0 0 16px;padding:8px 12px;border-left:3px solid #cccccc;color:#333333">${paragraphHtml(block.text)}</blockquote>`;
+  }
+}
+
+/** Renders the blocks twice: as plain text and as a minimal, inline-styled HTML page. */
+function render(subject: string, blocks: Block[]): MailContent {
+  const text = `${blocks.map(blockText).join("\n\n")}\n\n-- \n${PRODUCT_NAME}\n`;
+  const html =
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
+    `<body style="margin:0;padding:24px;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#111111">` +
+    `<div style="max-width:560px">${blocks.map(blockHtml).join("")}` +
+    `<p style="margin:24px 0 0;font-size:12px;color:#777777">${PRODUCT_NAME}</p></div></body></html>`;
+  return { subject, text, html };
+}
+
+/** After sign-up: confirms the address belongs to whoever signed up. */
+export function verifyEmail({ link }: { link: string }): MailContent {
+  return render(`Confirm your e-mail address for ${PRODUCT_NAME}`, [
+    { kind: "p", text: `Welcome to ${PRODUCT_NAME}. Please confirm your e-mail address.` },
+    { kind: "button", label: "Confirm e-mail address", link: checkedLink(link) },
+    {
+      kind: "p",
+      text: `The link expires in 48 hours. If you did not create a ${PRODUCT_NAME} account, you can ignore this message.`,
+    },
+  ]);
+}
+
+export function resetPassword({ link }: { link: string }): MailContent {
+  return render(`Reset your ${PRODUCT_NAME} password`, [
+    { kind: "p", text: `Someone asked to reset the password of your ${PRODUCT_NAME} account.` },
+    { kind: "button", label: "Choose a new password", link: checkedLink(link) },
+    {
+      kind: "p",
+      text: "The link expires in 1 hour and works once. If you did not ask for this, ignore this message: your password stays the same.",
+    },
+  ]);
+}
+
+/** Sent to the new address: the change only happens once its owner confirms. */
+export function changeEmail({ link, newEmail }: { link: string; newEmail: string }): MailContent {
+  return render(`Confirm your new e-mail address for ${PRODUCT_NAME}`, [
+    {
+      kind: "p",
+      text: `You asked to change the e-mail address of your ${PRODUCT_NAME} account to ${newEmail}.`,
+    },
+    { kind: "button", label: "Confirm the new address", link: checkedLink(link) },
+    {
+      kind: "p",
+      text: "The link expires in 1 hour. If you did not ask for this, ignore this message: nothing changes.",
+    },
+  ]);
+}
+
+/**
+ * Sent instead of a verification mail when someone signs up with an address that is
+ * already registered, so the sign-up form answers the same either way and does not
+ * reveal who has an account.
+ */
+export function accountExists({
+  signInLink,
+  resetLink,
+}: {
+  signInLink: string;
+  resetLink: string;
+}): MailContent {
+  return render(`You already have a ${PRODUCT_NAME} account`, [
+    {
+      kind: "p",
+      text: `Someone tried to create a ${PRODUCT_NAME} account with this e-mail address, but it already has one.`,
+    },
+    { kind: "button", label: "Sign in", link: checkedLink(signInLink) },
+    { kind: "p", text: "Forgotten your password? You can choose a new one:" },
+    { kind: "button", label: "Reset your password", link: checkedLink(resetLink) },
+    {
+      kind: "p",
+      text: "If this was not you, you can ignore this message: your account has not changed.",
+    },
+  ]);
+}
+
+export type ApplicationDecision = "approved" | "rejected" | "needs-info";
+
+export function applicationDecision({
+  tierName,
+  decision,
+  message,
+  link,
+}: {
+  tierName: string;
+  decision: ApplicationDecision;
+  /** The reviewer's words to the applicant: shown as written, escaped in HTML. */
+  message?: string;
+  link: string;
+}): MailContent {
+  const trimmed = message?.trim();
+  const reviewerNote: Block[] = trimmed
+    ? [
+        { kind: "p", text: "Message from the reviewer:" },
+        { kind: "quote", text: trimmed },
+      ]
+    : [];
+  const checked = checkedLink(link);
+  switch (decision) {
+    case "approved":
+      return render(`Your ${tierName} application was approved`, [
+        { kind: "p", text: `Good news: your application to join ${tierName} was approved.` },
+        ...reviewerNote,
+        { kind: "button", label: "Open Briefings", link: checked },
+      ]);
+    case "rejected":
+      return render(`Your ${tierName} application`, [
+        {
+          kind: "p",
+          text: `Thank you for applying to ${tierName}. It was not approved this time.`,
+        },
+        ...reviewerNote,
+        { kind: "button", label: "View your application", link: checked },
+      ]);
+    case "needs-info":
+      return render(`Your ${tierName} application needs more information`, [
+        {
+          kind: "p",
+          text: `Your application to join ${tierName} needs more information before it can be decided.`,
+        },
+        ...reviewerNote,
+        { kind: "button", label: "Update your application", link: checked },
+      ]);
+  }
+}
+
+/** A notice after any password change, so an account takeover does not go unnoticed. */
+export function passwordChanged({ resetLink }: { resetLink?: string } = {}): MailContent {
+  return render(`Your ${PRODUCT_NAME} password was changed`, [
+    { kind: "p", text: `The password of your ${PRODUCT_NAME} account was just changed.` },
+    ...(resetLink
+      ? [
+          {
+            kind: "p",
+            text: "If this was not you, reset your password now:",
+          } as const,
+          { kind: "button", label: "Reset your password", link: checkedLink(resetLink) } as const,
+        ]
+      : [
+          {
+            kind: "p",
+            text: "If this was not you, reset your password right away from the sign-in page.",
+          } as const,
+        ]),
+  ]);
+}

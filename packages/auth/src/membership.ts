@@ -1,0 +1,366 @@
+import {
+  type ApplicationForm,
+  type ApplicationStatus,
+  applicationFormSchema,
+  type Tier,
+} from "@briefings/core";
+import { type Db, schema } from "@briefings/db/client";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Failure, MailSender } from "./accounts.ts";
+import * as templates from "./mail-templates.ts";
+
+// Tier membership: joins of open tiers, applications to tiers taken by application, and
+// complimentary grants. Each writes one source of entitlement; which tiers a member holds
+// is computed from all of them in one place (db's entitlementSourcesJson + core).
+
+async function findTier(db: Db, slug: string): Promise<Tier | null> {
+  const [row] = await db.select().from(schema.tiers).where(eq(schema.tiers.slug, slug));
+  return row ?? null;
+}
+
+function failure(status: Failure["status"], formError: string): Failure {
+  return { ok: false, status, formError };
+}
+
+async function requireVerified(db: Db, userId: string): Promise<Failure | null> {
+  const [user] = await db
+    .select({ verifiedAt: schema.users.emailVerifiedAt })
+    .from(schema.users)
+    .where(eq(schema.users.id, userId));
+  if (!user) return failure(403, "This account no longer exists.");
+  if (!user.verifiedAt) return failure(403, "Verify your e-mail address first.");
+  return null;
+}
+
+/** Joins an open tier (one click). Joining twice is not an error: the member is in. */
+export async function joinTier(
+  db: Db,
+  userId: string,
+  tierSlug: string,
+): Promise<{ ok: true } | Failure> {
+  const tier = await findTier(db, tierSlug);
+  if (!tier || tier.retiredAt) return failure(400, "There is no such tier to join.");
+  if (tier.joinMethod !== "open")
+    return failure(403, `${tier.name} cannot be joined in one click.`);
+  const unverified = await requireVerified(db, userId);
+  if (unverified) return unverified;
+  await db
+    .insert(schema.tierJoins)
+    .values({ userId, tierSlug })
+    .onConflictDoNothing({
+      target: [schema.tierJoins.userId, schema.tierJoins.tierSlug],
+      where: sql`${schema.tierJoins.leftAt} IS NULL`,
+    });
+  return { ok: true };
+}
+
+/** Leaves an open tier; the join is kept with its end date. */
+export async function leaveTier(
+  db: Db,
+  userId: string,
+  tierSlug: string,
+): Promise<{ ok: true } | Failure> {
+  const tier = await findTier(db, tierSlug);
+  if (!tier) return failure(400, "There is no such tier.");
+  if (tier.joinMethod !== "open") return failure(403, `${tier.name} cannot be left here.`);
+  await db
+    .update(schema.tierJoins)
+    .set({ leftAt: new Date() })
+    .where(
+      and(
+        eq(schema.tierJoins.userId, userId),
+        eq(schema.tierJoins.tierSlug, tierSlug),
+        isNull(schema.tierJoins.leftAt),
+      ),
+    );
+  return { ok: true };
+}
+
+export type Application = typeof schema.applications.$inferSelect;
+
+/** A member's latest application to a tier, or null. */
+export async function latestApplication(
+  db: Db,
+  userId: string,
+  tierSlug: string,
+): Promise<Application | null> {
+  const [row] = await db
+    .select()
+    .from(schema.applications)
+    .where(and(eq(schema.applications.userId, userId), eq(schema.applications.tierSlug, tierSlug)))
+    .orderBy(desc(schema.applications.submittedAt), desc(schema.applications.id))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Submits an application, or, when the reviewers asked for more, updates the open one
+ * and puts it back in the queue. A member with a pending application, or already
+ * approved, cannot submit another.
+ */
+export async function submitApplication(
+  db: Db,
+  userId: string,
+  tierSlug: string,
+  form: ApplicationForm,
+): Promise<{ ok: true; applicationId: string } | Failure> {
+  const parsed = applicationFormSchema.safeParse(form);
+  if (!parsed.success)
+    return failure(400, parsed.error.issues[0]?.message ?? "Invalid application");
+  const tier = await findTier(db, tierSlug);
+  if (!tier || tier.retiredAt) return failure(400, "There is no such tier to apply to.");
+  if (tier.joinMethod !== "application")
+    return failure(403, `${tier.name} does not take applications.`);
+  const unverified = await requireVerified(db, userId);
+  if (unverified) return unverified;
+  const values = {
+    organisation: parsed.data.organisation,
+    website: parsed.data.website,
+    roleTitle: parsed.data.roleTitle,
+    evidence: {
+      asns: parsed.data.asns,
+      prefixes: parsed.data.prefixes,
+      handles: parsed.data.handles,
+    },
+    statement: parsed.data.statement,
+  };
+  return db.transaction(async (tx) => {
+    const latest = await latestApplication(tx as unknown as Db, userId, tierSlug);
+    if (latest?.status === "pending")
+      return failure(409, "Your application is already under review.");
+    if (latest?.status === "approved")
+      return failure(409, "Your application was already approved.");
+    const now = new Date();
+    if (latest?.status === "needs-info") {
+      await tx
+        .update(schema.applications)
+        .set({ ...values, status: "pending", submittedAt: now, updatedAt: now })
+        .where(eq(schema.applications.id, latest.id));
+      return { ok: true as const, applicationId: latest.id };
+    }
+    const [created] = await tx
+      .insert(schema.applications)
+      .values({ ...values, userId, tierSlug, submittedAt: now })
+      .returning({ id: schema.applications.id });
+    if (!created) throw new Error("insert returned no row");
+    return { ok: true as const, applicationId: created.id };
+  });
+}
+
+export const REVIEW_DECISIONS = ["approve", "reject", "needs-info"] as const;
+
+export const reviewSchema = z
+  .object({
+    decision: z.enum(REVIEW_DECISIONS, { error: "Choose approve, reject or ask for more" }),
+    message: z
+      .string()
+      .trim()
+      .max(2000, { error: "The message is at most 2000 characters" })
+      .optional()
+      .default(""),
+  })
+  .superRefine((value, ctx) => {
+    if (value.decision !== "approve" && value.message.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["message"],
+        message:
+          value.decision === "reject"
+            ? "Give the applicant a reason for the rejection"
+            : "Tell the applicant what to add",
+      });
+    }
+  });
+export type Review = z.infer<typeof reviewSchema>;
+
+const DECISION_STATUS: Record<Review["decision"], ApplicationStatus> = {
+  approve: "approved",
+  reject: "rejected",
+  "needs-info": "needs-info",
+};
+
+/**
+ * Decides an application in the queue. Only an application under review can be decided
+ * (so two reviewers cannot decide one twice); the applicant is e-mailed the outcome.
+ */
+export async function reviewApplication(
+  deps: { db: Db; mailer: MailSender; appUrl: string },
+  reviewerId: string,
+  applicationId: string,
+  review: Review,
+): Promise<{ ok: true; status: ApplicationStatus } | Failure> {
+  const parsed = reviewSchema.safeParse(review);
+  if (!parsed.success) return failure(400, parsed.error.issues[0]?.message ?? "Invalid review");
+  const status = DECISION_STATUS[parsed.data.decision];
+  const now = new Date();
+  const [decided] = await deps.db
+    .update(schema.applications)
+    .set({
+      status,
+      reviewerId,
+      reviewerMessage: parsed.data.message || null,
+      decidedAt: status === "needs-info" ? null : now,
+      updatedAt: now,
+    })
+    .where(
+      and(eq(schema.applications.id, applicationId), eq(schema.applications.status, "pending")),
+    )
+    .returning({ userId: schema.applications.userId, tierSlug: schema.applications.tierSlug });
+  if (!decided) return failure(409, "This application is not waiting for a decision.");
+  const [user] = await deps.db
+    .select({ email: schema.users.email })
+    .from(schema.users)
+    .where(eq(schema.users.id, decided.userId));
+  const tier = await findTier(deps.db, decided.tierSlug);
+  if (user) {
+    await deps.mailer.send({
+      to: user.email,
+      ...templates.applicationDecision({
+        tierName: tier?.name ?? decided.tierSlug,
+        decision:
+          parsed.data.decision === "approve"
+            ? "approved"
+            : parsed.data.decision === "reject"
+              ? "rejected"
+              : "needs-info",
+        message: parsed.data.message || undefined,
+        link: `${deps.appUrl.replace(/\/$/, "")}/membership/apply/${decided.tierSlug}`,
+      }),
+    });
+  }
+  return { ok: true, status };
+}
+
+export type QueueItem = {
+  id: string;
+  tierSlug: string;
+  status: ApplicationStatus;
+  organisation: string;
+  applicantEmail: string;
+  submittedAt: Date;
+};
+
+/** The review queue: applications waiting for a reviewer (oldest first), or by status. */
+export async function listApplications(
+  db: Db,
+  statuses: readonly ApplicationStatus[] = ["pending"],
+  limit = 100,
+): Promise<QueueItem[]> {
+  return db
+    .select({
+      id: schema.applications.id,
+      tierSlug: schema.applications.tierSlug,
+      status: schema.applications.status,
+      organisation: schema.applications.organisation,
+      applicantEmail: schema.users.email,
+      submittedAt: schema.applications.submittedAt,
+    })
+    .from(schema.applications)
+    .innerJoin(schema.users, eq(schema.users.id, schema.applications.userId))
+    .where(inArray(schema.applications.status, [...statuses]))
+    .orderBy(asc(schema.applications.submittedAt), asc(schema.applications.id))
+    .limit(limit);
+}
+
+export async function getApplication(
+  db: Db,
+  applicationId: string,
+): Promise<(Application & { applicantEmail: string }) | null> {
+  const [row] = await db
+    .select({ application: schema.applications, applicantEmail: schema.users.email })
+    .from(schema.applications)
+    .innerJoin(schema.users, eq(schema.users.id, schema.applications.userId))
+    .where(eq(schema.applications.id, applicationId));
+  return row ? { ...row.application, applicantEmail: row.applicantEmail } : null;
+}
+
+export const grantSchema = z
+  .object({
+    tierSlug: z.string().trim().min(1, { error: "Choose a tier" }),
+    endsAt: z.coerce
+      .date({ error: "Give the date the access ends" })
+      .refine((d) => !Number.isNaN(d.getTime()), { error: "Give a valid date" }),
+    reason: z
+      .string({ error: "Give a reason" })
+      .trim()
+      .min(3, { error: "Give a reason (at least 3 characters)" })
+      .max(500, { error: "The reason is at most 500 characters" }),
+  })
+  .refine((value) => value.endsAt.getTime() > Date.now(), {
+    path: ["endsAt"],
+    error: "The end date must be in the future",
+  });
+export type GrantInput = z.infer<typeof grantSchema>;
+
+/** Complimentary access to a tier from now until `endsAt`, recorded with who and why. */
+export async function grantTier(
+  db: Db,
+  grantedBy: string,
+  userId: string,
+  input: GrantInput,
+): Promise<{ ok: true; grantId: string } | Failure> {
+  const parsed = grantSchema.safeParse(input);
+  if (!parsed.success) return failure(400, parsed.error.issues[0]?.message ?? "Invalid grant");
+  const tier = await findTier(db, parsed.data.tierSlug);
+  if (!tier || tier.retiredAt) return failure(400, "There is no such tier to grant.");
+  const [created] = await db
+    .insert(schema.tierGrants)
+    .values({
+      userId,
+      tierSlug: tier.slug,
+      endsAt: parsed.data.endsAt,
+      reason: parsed.data.reason,
+      grantedBy,
+    })
+    .returning({ id: schema.tierGrants.id });
+  if (!created) throw new Error("insert returned no row");
+  return { ok: true, grantId: created.id };
+}
+
+export async function revokeGrant(db: Db, grantId: string): Promise<boolean> {
+  const revoked = await db
+    .update(schema.tierGrants)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(schema.tierGrants.id, grantId), isNull(schema.tierGrants.revokedAt)))
+    .returning({ id: schema.tierGrants.id });
+  return revoked.length > 0;
+}
+
+export type MemberSummary = {
+  id: string;
+  email: string;
+  role: string;
+  emailVerified: boolean;
+  createdAt: Date;
+};
+
+/** Members whose address contains `query`, newest first (the admin's member search). */
+export async function searchMembers(db: Db, query: string, limit = 50): Promise<MemberSummary[]> {
+  const pattern = `%${query
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db
+    .select({
+      id: schema.users.id,
+      email: schema.users.email,
+      role: schema.users.role,
+      verifiedAt: schema.users.emailVerifiedAt,
+      createdAt: schema.users.createdAt,
+    })
+    .from(schema.users)
+    .where(sql`${schema.users.email} LIKE ${pattern}`)
+    .orderBy(desc(schema.users.createdAt))
+    .limit(limit);
+  return rows.map(({ verifiedAt, ...row }) => ({ ...row, emailVerified: verifiedAt !== null }));
+}
+
+/** A member's current grants (for the admin's member page). */
+export async function listGrants(db: Db, userId: string) {
+  return db
+    .select()
+    .from(schema.tierGrants)
+    .where(eq(schema.tierGrants.userId, userId))
+    .orderBy(desc(schema.tierGrants.createdAt));
+}

@@ -1,0 +1,96 @@
+import type { ApplicationStatus, EntitlementSource, Role } from "@briefings/core";
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { queryRows } from "../rows.ts";
+
+/**
+ * Every reason a member may hold a tier, with its period, as one JSON array: joins of
+ * open tiers, approved applications (which grant access until billing sits between
+ * approval and access), and complimentary grants (a revoked grant ends when revoked).
+ * Core's `activeTierSlugs` decides which of them count at a given moment; this is the only
+ * query that gathers them, so there is one entitlement decision.
+ */
+export function entitlementSourcesJson(userId: SQL): SQL {
+  return sql`(
+    SELECT coalesce(json_agg(json_build_object(
+      'tierSlug', src.tier_slug, 'via', src.via, 'startsAt', src.starts_at, 'endsAt', src.ends_at
+    )), '[]'::json)
+    FROM (
+      SELECT j.tier_slug, 'join' AS via, j.joined_at AS starts_at, j.left_at AS ends_at
+      FROM tier_joins j WHERE j.user_id = ${userId}
+        AND (j.left_at IS NULL OR j.left_at > now())
+      UNION ALL
+      SELECT a.tier_slug, 'approval', a.decided_at, NULL
+      FROM applications a WHERE a.user_id = ${userId} AND a.status = 'approved'
+      UNION ALL
+      SELECT g.tier_slug, 'grant', g.starts_at,
+             CASE WHEN g.revoked_at IS NULL THEN g.ends_at
+                  ELSE least(coalesce(g.ends_at, g.revoked_at), g.revoked_at) END
+      FROM tier_grants g WHERE g.user_id = ${userId}
+        AND (g.ends_at IS NULL OR g.ends_at > now())
+        AND (g.revoked_at IS NULL OR g.revoked_at > now())
+    ) src
+  )`;
+}
+
+/** The latest application's status per tier, as a JSON object { tierSlug: status }. */
+export function applicationStatusesJson(userId: SQL): SQL {
+  return sql`(
+    SELECT coalesce(json_object_agg(latest.tier_slug, latest.status), '{}'::json)
+    FROM (
+      SELECT DISTINCT ON (a.tier_slug) a.tier_slug, a.status
+      FROM applications a WHERE a.user_id = ${userId}
+      ORDER BY a.tier_slug, a.submitted_at DESC, a.id DESC
+    ) latest
+  )`;
+}
+
+type RawSource = {
+  tierSlug: string;
+  via: EntitlementSource["via"];
+  startsAt: string;
+  endsAt: string | null;
+};
+
+/** Both drivers hand back json columns parsed; a string means a driver that did not. */
+function fromJson<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+export function parseEntitlementSources(value: unknown): EntitlementSource[] {
+  return fromJson<RawSource[]>(value).map((s) => ({
+    tierSlug: s.tierSlug,
+    via: s.via,
+    startsAt: new Date(s.startsAt),
+    endsAt: s.endsAt === null ? null : new Date(s.endsAt),
+  }));
+}
+
+export function parseApplicationStatuses(value: unknown): Record<string, ApplicationStatus> {
+  return fromJson<Record<string, ApplicationStatus>>(value);
+}
+
+export type MemberAccess = {
+  userId: string;
+  role: Role;
+  sources: EntitlementSource[];
+  applications: Record<string, ApplicationStatus>;
+};
+
+/** A member's role, entitlement sources and application statuses, in one round trip. */
+export async function loadMemberAccess(db: Db, userId: string): Promise<MemberAccess | null> {
+  const [row] = await queryRows<{ role: Role; sources: unknown; applications: unknown }>(
+    db,
+    sql`SELECT u.role,
+          ${entitlementSourcesJson(sql`u.id`)} AS sources,
+          ${applicationStatusesJson(sql`u.id`)} AS applications
+        FROM users u WHERE u.id = ${userId}`,
+  );
+  if (!row) return null;
+  return {
+    userId,
+    role: row.role,
+    sources: parseEntitlementSources(row.sources),
+    applications: parseApplicationStatuses(row.applications),
+  };
+}
