@@ -5,22 +5,32 @@
  * The server build must exist before this runs: `npm test` (scripts/test.mjs) and
  * `npm run test:e2e` build it with turbo first.
  *
- * Each run gets a fresh, empty PGlite data folder: E2E_PGLITE_DIR if set (scripts/test.mjs
- * makes one and removes it afterwards), otherwise a new folder under os.tmpdir().
+ * Servers started for a run:
+ * - a mail catcher (e2e/mail-catcher.ts): the portal's SMTP_URL points at it and specs read
+ *   what arrived over HTTP;
+ * - the portal on embedded PGlite, in a fresh, empty data folder: E2E_PGLITE_DIR if set
+ *   (scripts/test.mjs makes one and removes it afterwards), otherwise a new folder under
+ *   os.tmpdir();
+ * - when TEST_DATABASE_URL names a Postgres server, a second portal on a throwaway
+ *   database of that server, against which the leak matrix runs again.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
-const PORT = 4310;
 const HOST = "127.0.0.1";
-const BASE_URL = `http://${HOST}:${PORT}`;
+const PGLITE_PORT = 4310;
+const POSTGRES_PORT = 4311;
+const SMTP_PORT = 4325;
+const MAIL_HTTP_PORT = 4326;
+const BASE_URL = `http://${HOST}:${PGLITE_PORT}`;
+const POSTGRES_BASE_URL = `http://${HOST}:${POSTGRES_PORT}`;
 const isCI = !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
 
 // The config is evaluated in the runner and again in every worker; workers inherit the
-// runner's environment, so the folder is made once per run (and not for `--list`).
+// runner's environment, so the folder and names are made once per run (and not for `--list`).
 const listingOnly = process.argv.includes("--list");
 process.env.E2E_PGLITE_DIR ||= listingOnly
   ? path.join(os.tmpdir(), "briefings-e2e-pglite-list")
@@ -28,6 +38,53 @@ process.env.E2E_PGLITE_DIR ||= listingOnly
 const pgliteDir = process.env.E2E_PGLITE_DIR;
 // One canary per run, shared by the database preparation and the specs.
 process.env.E2E_CANARY ||= `CANARY-${randomUUID()}`;
+process.env.E2E_POSTGRES_DB ||= `briefings_e2e_${randomBytes(4).toString("hex")}`;
+
+function postgresUrl(): string | null {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) return null;
+  const url = new URL(server);
+  url.pathname = `/${process.env.E2E_POSTGRES_DB}`;
+  return url.toString();
+}
+const postgresDatabaseUrl = postgresUrl();
+
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  },
+};
+
+/** The portal's environment in every e2e server. */
+function portalEnv(port: number, database: Record<string, string | undefined>) {
+  return {
+    PORT: String(port),
+    HOST,
+    NODE_ENV: "production",
+    E2E_CANARY: process.env.E2E_CANARY,
+    LOG_LEVEL: "warn",
+    SMTP_URL: `smtp://${HOST}:${SMTP_PORT}`,
+    PUBLIC_ORIGIN: `http://${HOST}:${port}`,
+    // Every spec comes from 127.0.0.1: raise the per-IP limits so one spec's sign-ins do
+    // not lock out the next. The per-account limits stay as in production.
+    RATE_LIMIT_SIGN_IN_PER_IP: "10000/900",
+    RATE_LIMIT_SIGN_UP_PER_IP: "10000/3600",
+    RATE_LIMIT_RESET_PER_IP: "10000/3600",
+    RATE_LIMIT_VERIFY_PER_IP: "10000/3600",
+    // Playwright merges this over process.env; Node drops keys whose value is undefined.
+    ...database,
+  } as Record<string, string>;
+}
 
 export default defineConfig({
   testDir: "./e2e",
@@ -49,42 +106,74 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-          ],
-        },
+      testIgnore: "leak-matrix.spec.ts",
+      use: chromium,
+    },
+    {
+      name: "leak-matrix-pglite",
+      testMatch: "leak-matrix.spec.ts",
+      use: { ...chromium, baseURL: BASE_URL },
+      metadata: { target: "pglite" },
+    },
+    ...(postgresDatabaseUrl
+      ? [
+          {
+            name: "leak-matrix-postgres",
+            testMatch: "leak-matrix.spec.ts",
+            use: { ...chromium, baseURL: POSTGRES_BASE_URL },
+            metadata: { target: "postgres" },
+          },
+        ]
+      : []),
+  ],
+  globalTeardown: "./e2e/global-teardown.ts",
+  webServer: [
+    {
+      command: "npx tsx e2e/mail-catcher.ts",
+      url: `http://${HOST}:${MAIL_HTTP_PORT}/healthz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 2_000 },
+      env: {
+        MAIL_CATCHER_SMTP_PORT: String(SMTP_PORT),
+        MAIL_CATCHER_HTTP_PORT: String(MAIL_HTTP_PORT),
       },
     },
-  ],
-  webServer: {
-    // The database is prepared first: demo content, then canaries in every gated briefing.
-    command: "npx tsx e2e/prepare-database.ts && npm run start -w @briefings/portal",
-    url: `${BASE_URL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    env: {
-      PORT: String(PORT),
-      HOST,
-      NODE_ENV: "production",
-      PGLITE_DIR: pgliteDir,
-      E2E_CANARY: process.env.E2E_CANARY,
-      LOG_LEVEL: "warn",
-      // Unset: the portal must use its embedded PGlite, never a server from the environment.
-      // (Playwright merges this over process.env; Node drops keys whose value is undefined.)
-      DATABASE_URL: undefined as unknown as string,
+    {
+      // The database is prepared first: demo content, canaries, fixture accounts.
+      command: "npx tsx e2e/prepare-database.ts && npm run start -w @briefings/portal",
+      url: `${BASE_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      env: portalEnv(PGLITE_PORT, {
+        E2E_TARGET: "pglite",
+        PGLITE_DIR: pgliteDir,
+        // Unset: this portal must use its embedded PGlite, never a server from the environment.
+        DATABASE_URL: undefined,
+      }),
     },
-  },
+    ...(postgresDatabaseUrl
+      ? [
+          {
+            command: "npx tsx e2e/prepare-database.ts && npm run start -w @briefings/portal",
+            url: `${POSTGRES_BASE_URL}/healthz`,
+            reuseExistingServer: false,
+            timeout: 120_000,
+            stdout: "pipe" as const,
+            stderr: "pipe" as const,
+            gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+            env: portalEnv(POSTGRES_PORT, {
+              E2E_TARGET: "postgres",
+              DATABASE_URL: postgresDatabaseUrl,
+              PGLITE_DIR: undefined,
+            }),
+          },
+        ]
+      : []),
+  ],
 });

@@ -1,8 +1,18 @@
 import type { ReactNode } from "react";
-import { Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration } from "react-router";
+import {
+  Form,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteLoaderData,
+} from "react-router";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
+import { useNonce } from "./lib/csp.ts";
 
 export const meta: Route.MetaFunction = () => [
   { title: "Briefings — intelligence on the internet's infrastructure" },
@@ -13,6 +23,63 @@ export const meta: Route.MetaFunction = () => [
   },
 ];
 
+/** Only what the header needs about the signed-in account; nothing else leaves the server. */
+export async function loader({ context }: Route.LoaderArgs) {
+  const { user } = context;
+  return {
+    account: user
+      ? { email: user.email, isAdmin: user.role === "admin" || user.role === "owner" }
+      : null,
+  };
+}
+
+function AccountLinks() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const account = data?.account;
+  if (!account) {
+    return (
+      <ul className="flex items-center gap-3 text-sm font-medium">
+        <li>
+          <a href="/sign-in" className="text-muted hover:text-ink">
+            Sign in
+          </a>
+        </li>
+        <li>
+          <a
+            href="/sign-up"
+            className="rounded-md bg-accent px-3 py-1.5 text-white no-underline hover:bg-accent-dark hover:text-white"
+          >
+            Sign up
+          </a>
+        </li>
+      </ul>
+    );
+  }
+  return (
+    <ul className="flex items-center gap-3 text-sm font-medium">
+      {account.isAdmin ? (
+        <li>
+          <NavLink to="/admin" className="text-muted hover:text-ink">
+            Admin
+          </NavLink>
+        </li>
+      ) : null}
+      <li>
+        <NavLink to="/account" className="text-muted hover:text-ink" title={account.email}>
+          Account
+        </NavLink>
+      </li>
+      <li>
+        <Form method="post" action="/sign-out">
+          <button type="submit" className="text-muted hover:text-ink">
+            Sign out
+          </button>
+        </Form>
+      </li>
+    </ul>
+  );
+}
+
 const NAV = [
   { to: "/profiles", label: "Profiles" },
   { to: "/news", label: "News" },
@@ -20,6 +87,8 @@ const NAV = [
 ] as const;
 
 export function Layout({ children }: { children: ReactNode }) {
+  // From a React context rather than loader data: error boundaries render this Layout too.
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -58,6 +127,9 @@ export function Layout({ children }: { children: ReactNode }) {
                 ))}
               </ul>
             </nav>
+            <nav aria-label="Account">
+              <AccountLinks />
+            </nav>
           </div>
         </header>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
@@ -69,8 +141,8 @@ export function Layout({ children }: { children: ReactNode }) {
             sources. Member briefings are unlocked by membership tier.
           </div>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

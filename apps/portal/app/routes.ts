@@ -1,4 +1,4 @@
-import { index, type RouteConfig, route } from "@react-router/dev/routes";
+import { index, prefix, type RouteConfig, route } from "@react-router/dev/routes";
 
 export default [
   index("routes/home.tsx"),
@@ -7,6 +7,30 @@ export default [
   route("news", "routes/news.tsx"),
   route("news/:slug", "routes/article.tsx"),
   route("membership", "routes/membership.tsx"),
+  route("membership/apply/:tier", "routes/membership-apply.tsx"),
+  // Accounts
+  route("sign-up", "routes/auth/sign-up.tsx"),
+  route("sign-in", "routes/auth/sign-in.tsx"),
+  route("sign-out", "routes/auth/sign-out.tsx"),
+  route("verify-email", "routes/auth/verify-email.tsx"),
+  route("forgot-password", "routes/auth/forgot-password.tsx"),
+  route("reset-password", "routes/auth/reset-password.tsx"),
+  route("confirm-email", "routes/auth/confirm-email.tsx"),
+  ...prefix("account", [
+    index("routes/account/index.tsx"),
+    route("password", "routes/account/password.tsx"),
+    route("email", "routes/account/email.tsx"),
+    route("delete", "routes/account/delete.tsx"),
+    route("export", "routes/account/export.ts"),
+  ]),
+  // Administration (admins and owners)
+  ...prefix("admin", [
+    index("routes/admin/index.tsx"),
+    route("applications", "routes/admin/applications.tsx"),
+    route("applications/:id", "routes/admin/application.tsx"),
+    route("members", "routes/admin/members.tsx"),
+    route("members/:id", "routes/admin/member.tsx"),
+  ]),
   route("healthz", "routes/healthz.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -1,9 +1,14 @@
 import { createRequestHandler } from "@react-router/express";
 import express from "express";
 import "react-router";
+import { closeMailer, type ResolvedSession, resolveSession } from "../app/lib/auth.server.ts";
+import type { RequestContext } from "../app/lib/context.server.ts";
 import { getDatabase, shutdownDatabase } from "../app/lib/db.server.ts";
 import { env } from "../app/lib/env.server.ts";
 import { logger } from "../app/lib/logger.server.ts";
+import { SESSION_COOKIE } from "../app/lib/session-cookie.ts";
+import { originCheck, requestOrigin } from "./origin-check.ts";
+import { privateResponses } from "./private-responses.ts";
 import { responseCache } from "./response-cache.ts";
 import { securityHeaders } from "./security-headers.ts";
 
@@ -15,14 +20,51 @@ export async function startup(): Promise<void> {
 }
 
 export async function shutdown(): Promise<void> {
+  await closeMailer();
   await shutdownDatabase();
 }
 
 export const app = express();
+// server.js disables this on the outer app; a mounted app has its own setting.
+app.disable("x-powered-by");
+// Which proxies' X-Forwarded-* headers to believe for req.ip, req.protocol (req.secure)
+// and req.host. Set on this app because it is the one that reads them.
+app.set("trust proxy", env.TRUST_PROXY);
+
+// Order matters: the security headers (and the CSP nonce) go on every response, even those
+// answered below; the cache policy hook must be in place before anything writes headers;
+// forged requests are refused before the cache or React Router can act on them.
 app.use(securityHeaders);
+app.use(privateResponses({ cookieName: SESSION_COOKIE }));
+app.use(originCheck({ allowedOrigins: env.PUBLIC_ORIGIN ? [env.PUBLIC_ORIGIN] : [] }));
 app.use(responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 2000 }));
+// Who is asking: the session cookie checked once per request (after the cache, which
+// only ever answers cookie-less requests). A renewed or dead session's cookie is set here.
+app.use((req, res, next) => {
+  resolveSession(req.headers.cookie, req.secure)
+    .then((session) => {
+      if (session.setCookie) res.append("Set-Cookie", session.setCookie);
+      res.locals.session = session;
+      next();
+    })
+    .catch(next);
+});
 app.use(
   createRequestHandler({
     build: () => import("virtual:react-router/server-build"),
+    getLoadContext: (req, res): RequestContext => {
+      const session = res.locals.session as ResolvedSession;
+      return {
+        cspNonce: res.locals.cspNonce ?? "",
+        clientIp: req.ip ?? "",
+        secure: req.secure,
+        // Without a Host header (HTTP/1.0) there is no origin to see; fall back to the
+        // configured public one.
+        origin: requestOrigin(req) ?? env.PUBLIC_ORIGIN ?? `${req.protocol}://localhost`,
+        viewer: session.viewer,
+        user: session.user,
+        sessionId: session.sessionId,
+      };
+    },
   }),
 );

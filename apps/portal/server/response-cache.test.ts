@@ -1,8 +1,24 @@
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import compression from "compression";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { responseCache } from "./response-cache.ts";
+import { securityHeaders } from "./security-headers.ts";
+
+/** A GET with headers fetch() will not send (Host). */
+function request(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        response.resume();
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers }),
+        );
+      })
+      .on("error", reject);
+  });
+}
 
 /** A real Express server: each route counts how often it rendered. */
 let base: string;
@@ -14,6 +30,7 @@ beforeAll(async () => {
   const app = express();
   // As in production: compression in front of the cache.
   app.use(compression({ threshold: 0 }));
+  app.use(securityHeaders);
   app.use(responseCache({ ttlMs: 60_000, maxEntries: 100 }));
   const count = (name: string) => renders.set(name, rendered(name) + 1);
   app.get("/public", (_req, res) => {
@@ -33,6 +50,15 @@ beforeAll(async () => {
     res.setHeader("Cache-Control", "public, max-age=60");
     res.setHeader("Set-Cookie", "session=abc");
     res.end(`with cookie ${rendered("sets-cookie")}`);
+  });
+  app.get("/nonced", (_req, res) => {
+    count("nonced");
+    const nonce = res.locals.cspNonce;
+    res.setHeader("Content-Type", "text/html; charset=utf-8");
+    res.setHeader("Cache-Control", "public, max-age=60");
+    // Non-ASCII text around the nonces: the rewrite must leave the UTF-8 intact.
+    res.write(`<p>Zoë’s page</p><script nonce="${nonce}">hydrate()</script>`);
+    res.end(`<link rel="modulepreload" nonce="${nonce}"><script nonce="${nonce}">go()</script>`);
   });
   app.get("/missing", (_req, res) => {
     count("missing");
@@ -92,10 +118,46 @@ describe("responseCache", () => {
     expect(rendered("public")).toBe(before + 2);
   });
 
+  it("gives a hit the current request's nonce, in its policy and in every script", async () => {
+    const nonceOf = (response: Response) =>
+      /'nonce-([^']+)'/.exec(response.headers.get("content-security-policy") ?? "")?.[1];
+    const first = await fetch(`${base}/nonced`);
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    const storedNonce = nonceOf(first);
+    expect(storedNonce).toBeTruthy();
+    const firstBody = await first.text();
+    expect(firstBody.split(`nonce="${storedNonce}"`)).toHaveLength(4);
+
+    for (const encoding of ["identity", "gzip"]) {
+      const hit = await fetch(`${base}/nonced`, { headers: { "accept-encoding": encoding } });
+      expect(hit.headers.get("x-cache")).toBe("HIT");
+      const nonce = nonceOf(hit);
+      expect(nonce).toBeTruthy();
+      expect(nonce).not.toBe(storedNonce);
+      expect(hit.headers.get("content-security-policy")).not.toContain(storedNonce);
+      const body = await hit.text();
+      expect(body).not.toContain(storedNonce);
+      expect(body.split(`nonce="${nonce}"`)).toHaveLength(4);
+      // Nothing else changed.
+      expect(body.replaceAll(nonce as string, storedNonce as string)).toBe(firstBody);
+    }
+    expect(rendered("nonced")).toBe(1);
+  });
+
   it("treats reordered query parameters as the same page", async () => {
     await fetch(`${base}/public?a=1&b=2`);
     const reordered = await fetch(`${base}/public?b=2&a=1`);
     expect(reordered.headers.get("x-cache")).toBe("HIT");
+  });
+
+  it("keeps pages apart by host, so a forged Host header cannot fill the cache", async () => {
+    const before = rendered("public");
+    await fetch(`${base}/public?host=1`);
+    const other = await request(`${base}/public?host=1`, { host: "evil.example" });
+    expect(other.headers["x-cache"]).toBe("MISS");
+    const again = await request(`${base}/public?host=1`, { host: "evil.example" });
+    expect(again.headers["x-cache"]).toBe("HIT");
+    expect(rendered("public")).toBe(before + 2);
   });
 
   it("never stores private responses, responses that set a cookie, or errors", async () => {

@@ -5,12 +5,18 @@ const PER_RESPONSE_HEADERS = new Set([
   "content-length",
   "transfer-encoding",
   "x-cache",
+  // Set by securityHeaders for each request before the cache runs: a hit keeps the
+  // current request's (its own nonce; HSTS only if this request is secure).
+  "content-security-policy",
+  "strict-transport-security",
 ]);
 
 type Entry = {
   status: number;
   headers: [string, string | string[]][];
   body: Buffer;
+  /** The CSP nonce the stored body's scripts carry (that of the response stored). */
+  nonce: string | undefined;
   expires: number;
 };
 
@@ -32,7 +38,15 @@ export type ResponseCacheOptions = {
  * - a request carrying a cookie or an authorization header bypasses it both ways (never
  *   served from it, never stored), so any signed-in request renders fresh;
  * - a response is stored only when the app itself marked it `Cache-Control: public`
- *   (which `cacheHeaders` does for anonymous viewers only) and it sets no cookie.
+ *   (which `cacheHeaders` does for anonymous viewers only) and it sets no cookie;
+ * - entries are per origin as well as per URL, so a request with a forged Host header
+ *   cannot store a page rendered for that host (links, canonical URLs) for everyone.
+ *
+ * A stored page's inline scripts carry the CSP nonce of the response that was stored. A
+ * hit answers with the current request's policy, whose nonce is fresh, and the stored
+ * nonce attributes are rewritten to it: replaying the stored policy would hand every
+ * reader the same nonce for the entry's lifetime, and a nonce known in advance (anyone
+ * can read it from the cached page) protects nothing.
  */
 export function responseCache(options: ResponseCacheOptions) {
   const {
@@ -69,14 +83,14 @@ export function responseCache(options: ResponseCacheOptions) {
       next();
       return;
     }
-    const key = cacheKey(req.originalUrl);
+    const key = `${req.protocol}://${req.host ?? ""}${cacheKey(req.originalUrl)}`;
     const now = Date.now();
     const hit = entries.get(key);
     if (hit && hit.expires > now) {
       res.status(hit.status);
       for (const [name, value] of hit.headers) res.setHeader(name, value);
       res.setHeader("X-Cache", "HIT");
-      res.end(req.method === "HEAD" ? undefined : hit.body);
+      res.end(req.method === "HEAD" ? undefined : withNonce(hit, res.locals.cspNonce));
       return;
     }
     if (hit) remove(key);
@@ -123,6 +137,7 @@ export function responseCache(options: ResponseCacheOptions) {
           status: 200,
           headers,
           body: Buffer.concat(chunks),
+          nonce: res.locals.cspNonce,
           expires: Date.now() + ttlMs,
         });
       }
@@ -131,6 +146,18 @@ export function responseCache(options: ResponseCacheOptions) {
     res.setHeader("X-Cache", "MISS");
     next();
   };
+}
+
+/** A stored body with its nonce attributes rewritten to the current response's nonce. */
+function withNonce(entry: Entry, nonce: string | undefined): Buffer {
+  if (!entry.nonce || !nonce || entry.nonce === nonce) return entry.body;
+  // latin1 maps bytes to characters one to one, so the rest of the body (UTF-8) comes
+  // back byte for byte; the attribute itself is ASCII and cannot occur inside a
+  // multi-byte character.
+  const rewritten = entry.body
+    .toString("latin1")
+    .replaceAll(`nonce="${entry.nonce}"`, `nonce="${nonce}"`);
+  return Buffer.from(rewritten, "latin1");
 }
 
 /** The same page whatever order its query parameters come in. */

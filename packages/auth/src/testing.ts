@@ -38,8 +38,11 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string {
     .join(", ");
 }
 
-/** Starts an SMTP server on 127.0.0.1 (a free port) that accepts any mail without auth or TLS. */
-export async function startSmtpCatcher(): Promise<SmtpCatcher> {
+/**
+ * Starts an SMTP server on 127.0.0.1 (a free port unless one is given) that accepts any
+ * mail without auth or TLS.
+ */
+export async function startSmtpCatcher(options: { port?: number } = {}): Promise<SmtpCatcher> {
   const messages: CaughtMail[] = [];
   const waiters = new Set<(mail: CaughtMail) => void>();
 
@@ -77,7 +80,7 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
       server.off("error", reject);
       resolve();
     });

@@ -8,11 +8,10 @@ import { db, tiers } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
 import { renderMarkdown } from "#app/lib/markdown.server.ts";
-import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/article";
 
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const viewer = await getViewer(request);
+export async function loader({ request, params, context }: Route.LoaderArgs) {
+  const { viewer } = context;
   const slug = requireSlug(params.slug, "article");
   const page = await loadArticlePage(await db(), slug, viewer, await tiers());
   if (!page) notFound("There is no article at this address.");

@@ -4,7 +4,6 @@ import { data, Link } from "react-router";
 import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
-import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/home";
 
 export const meta: Route.MetaFunction = () => [
@@ -16,8 +15,8 @@ export const meta: Route.MetaFunction = () => [
   },
 ];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const viewer = await getViewer(request);
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { viewer } = context;
   const database = await db();
   const [profiles, articles, tiers] = await Promise.all([
     latestProfiles(database, 6),

@@ -3,7 +3,6 @@ import { data, Link } from "react-router";
 import { ArticleCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
-import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/news";
 
 export const meta: Route.MetaFunction = () => [
@@ -14,8 +13,8 @@ export const meta: Route.MetaFunction = () => [
   },
 ];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const viewer = await getViewer(request);
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { viewer } = context;
   const filters = parseSearchParams(new URL(request.url), articleFiltersSchema);
   const page = await withCursor(async () => listArticles(await db(), filters, 20));
   return data({ ...page, filters }, { headers: cacheHeaders(viewer) });

@@ -10,11 +10,10 @@ import { toBriefingViews } from "#app/lib/briefings.server.ts";
 import { db, tiers } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
-import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/profile";
 
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const viewer = await getViewer(request);
+export async function loader({ request, params, context }: Route.LoaderArgs) {
+  const { viewer } = context;
   const database = await db();
   const slug = requireSlug(params.slug, "profile");
   const page = await loadProfilePage(database, slug, viewer, await tiers());

@@ -12,7 +12,6 @@ import { db } from "#app/lib/db.server.ts";
 import { plural } from "#app/lib/format.ts";
 import { cacheHeaders, parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
 import { memoizeWithTtl } from "#app/lib/ttl-cache.server.ts";
-import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/profiles";
 
 export const meta: Route.MetaFunction = () => [
@@ -39,8 +38,8 @@ const cachedCount = memoizeWithTtl(
   { ttlMs: 30_000, key: ({ after: _after, ...filters }) => JSON.stringify(filters) },
 );
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const viewer = await getViewer(request);
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { viewer } = context;
   const url = new URL(request.url);
   const filters = parseSearchParams(url, profileFiltersSchema);
   const database = await db();

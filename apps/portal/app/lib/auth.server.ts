@@ -1,0 +1,161 @@
+import type { Role } from "@briefings/core";
+import {
+  type AccountDeps,
+  createAuthRateLimits,
+  createMailer,
+  type Failure,
+  type Mailer,
+  rateLimitOverridesFromEnv,
+  validateSessionToken,
+} from "@briefings/auth";
+import { parse as parseCookie } from "cookie";
+import { data, redirect } from "react-router";
+import type { RequestContext } from "./context.server.ts";
+import { db } from "./db.server.ts";
+import { env } from "./env.server.ts";
+import { logger } from "./logger.server.ts";
+import { SESSION_COOKIE } from "./session-cookie.ts";
+
+// ---------------------------------------------------------------------------------------
+// The session cookie: HttpOnly (no script reads it), SameSite=Lax (not sent on foreign
+// sub-requests or cross-site POSTs), Path=/, Secure whenever the site is served over https.
+
+export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    "HttpOnly",
+    "SameSite=Lax",
+    "Path=/",
+    `Expires=${expiresAt.toUTCString()}`,
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+export function clearSessionCookie(secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=`,
+    "HttpOnly",
+    "SameSite=Lax",
+    "Path=/",
+    "Max-Age=0",
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+export function readSessionToken(cookieHeader: string | undefined | null): string | undefined {
+  if (!cookieHeader) return undefined;
+  return parseCookie(cookieHeader)[SESSION_COOKIE] || undefined;
+}
+
+export type ResolvedSession = Pick<RequestContext, "viewer" | "user" | "sessionId"> & {
+  /** A Set-Cookie header to send: the renewed cookie, or one that clears a dead session. */
+  setCookie: string | null;
+};
+
+/**
+ * Reads the session cookie and turns it into the request's viewer. Runs once per request
+ * in the Express server, before React Router (server/session.ts).
+ */
+export async function resolveSession(
+  cookieHeader: string | undefined,
+  secure: boolean,
+): Promise<ResolvedSession> {
+  const token = readSessionToken(cookieHeader);
+  if (!token) return { viewer: { kind: "anonymous" }, user: null, sessionId: null, setCookie: null };
+  const validated = await validateSessionToken(await db(), token);
+  if (!validated) {
+    return {
+      viewer: { kind: "anonymous" },
+      user: null,
+      sessionId: null,
+      setCookie: clearSessionCookie(secure),
+    };
+  }
+  return {
+    viewer: validated.viewer,
+    user: validated.user,
+    sessionId: validated.session.id,
+    setCookie: validated.renewed
+      ? sessionCookie(token, validated.session.expiresAt, secure)
+      : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The account services' dependencies, made once per process.
+
+let mailer: Mailer | undefined;
+let limits: ReturnType<typeof createAuthRateLimits> | undefined;
+
+/** The origin links in e-mails point to: configured, never taken from a request's Host. */
+export function appUrl(): string {
+  return env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`;
+}
+
+export async function accountDeps(): Promise<AccountDeps> {
+  const database = await db();
+  mailer ??= createMailer({
+    smtpUrl: env.SMTP_URL,
+    from: env.MAIL_FROM,
+    db: database,
+    logger,
+    logLinks: env.NODE_ENV === "development",
+  });
+  // RATE_LIMIT_* variables may change the limits (the end-to-end runs raise the per-IP ones).
+  limits ??= createAuthRateLimits(database, rateLimitOverridesFromEnv());
+  return { db: database, mailer, limits, appUrl: appUrl() };
+}
+
+export async function closeMailer(): Promise<void> {
+  await mailer?.close();
+  mailer = undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Guards for loaders and actions.
+
+/** Where to come back to after signing in: a path on this site, never another origin. */
+export function safeNextPath(value: unknown, fallback = "/"): string {
+  if (typeof value !== "string" || value.length > 1000) return fallback;
+  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if (/[\u0000-\u001f]/.test(value)) return fallback;
+  return value;
+}
+
+/** The signed-in user, or a redirect to the sign-in page that comes back here. */
+export function requireUser(context: RequestContext, request: Request) {
+  if (context.user && context.sessionId) return { user: context.user, sessionId: context.sessionId };
+  const url = new URL(request.url);
+  const next = safeNextPath(`${url.pathname}${url.search}`.replace(/\.data$/, ""));
+  throw redirect(`/sign-in?next=${encodeURIComponent(next)}`, {
+    headers: { "Cache-Control": "private, no-store" },
+  });
+}
+
+export const STAFF_ROLES = {
+  admin: ["admin", "owner"],
+  editor: ["editor", "admin", "owner"],
+} as const satisfies Record<string, readonly Role[]>;
+
+/** The signed-in user if their role is one of `roles`; otherwise sign-in, or 403. */
+export function requireRole(context: RequestContext, request: Request, roles: readonly Role[]) {
+  const signedIn = requireUser(context, request);
+  if (!roles.includes(signedIn.user.role)) {
+    throw data(
+      { message: "You do not have access to this page." },
+      { status: 403, headers: { "Cache-Control": "private, no-store" } },
+    );
+  }
+  return signedIn;
+}
+
+/** The response of a failed form action: its errors, its status and, for 429, Retry-After. */
+export function failed(failure: Failure) {
+  const headers: Record<string, string> = { "Cache-Control": "private, no-store" };
+  if (failure.retryAfterSeconds !== undefined)
+    headers["Retry-After"] = String(failure.retryAfterSeconds);
+  return data(
+    { ok: false as const, fieldErrors: failure.fieldErrors ?? {}, formError: failure.formError ?? null },
+    { status: failure.status, headers },
+  );
+}

@@ -1,0 +1,16 @@
+/** Drops the Postgres end-to-end database (the PGlite folder is removed by scripts/test.mjs). */
+import postgres from "postgres";
+
+export default async function globalTeardown(): Promise<void> {
+  const server = process.env.TEST_DATABASE_URL;
+  const name = process.env.E2E_POSTGRES_DB;
+  if (!server || !name || !/^briefings_e2e_[a-f0-9]+$/.test(name)) return;
+  const url = new URL(server);
+  url.pathname = "/postgres";
+  const admin = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,247 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  type APIRequestContext,
+  expect,
+  request as playwrightRequest,
+  test,
+} from "@playwright/test";
+import type { RouteConfigEntry } from "@react-router/dev/routes";
+import routes from "../apps/portal/app/routes.ts";
+
+/**
+ * The leak matrix: for every kind of viewer and every gate, the gate's canary is present
+ * in exactly the responses that viewer is admitted to, and absent from every other one.
+ *
+ * - Gates: public, members, Strategic Circle, Leadership Alliance. prepare-database.ts puts
+ *   one briefing per gate, each with its own string, on the seed profile and the seed
+ *   article, and a per-gate canary into every other gated briefing of the demo content.
+ * - Viewers: anonymous, member, Strategic Circle, Leadership Alliance, application pending,
+ *   editor, admin; each signed in through the real sign-in form.
+ * - Responses: every route of the app, taken from the route table itself (a route added
+ *   later is covered without anyone listing it; a route with parameters fails this test
+ *   until it is given sample values below), each fetched as a document, as route data
+ *   (`.data`) and posted to (actions, their validation errors), plus error URLs. Bodies and
+ *   headers are searched, so meta tags, JSON and error pages are covered.
+ */
+
+const VIEWERS = [
+  "anonymous",
+  "member",
+  "strategic-circle",
+  "leadership-alliance",
+  "application-pending",
+  "editor",
+  "admin",
+] as const;
+type ViewerName = (typeof VIEWERS)[number];
+
+const GATES = ["public", "members", "strategic-circle", "leadership-alliance"] as const;
+type GateName = (typeof GATES)[number];
+
+/** The expected admissions, written out independently of the app's access code. */
+const ADMITTED: Record<ViewerName, readonly GateName[]> = {
+  anonymous: ["public"],
+  member: ["public", "members"],
+  "strategic-circle": ["public", "members", "strategic-circle"],
+  // A higher tier includes the lower ones.
+  "leadership-alliance": ["public", "members", "strategic-circle", "leadership-alliance"],
+  "application-pending": ["public", "members"],
+  editor: GATES,
+  admin: GATES,
+};
+
+type Fixtures = {
+  canary: string;
+  matrix: Record<GateName, string>;
+  users: Record<string, { id: string; email: string; password: string }>;
+  seedProfile: string;
+  seedArticle: string;
+  pendingApplicationId: string;
+};
+
+/** Every route path of the app, as written in routes.ts (e.g. "profiles/:slug"). */
+function routePaths(entries: readonly RouteConfigEntry[], parent = ""): string[] {
+  const out: string[] = [];
+  for (const entry of entries) {
+    const own = entry.index ? parent : [parent, entry.path ?? ""].filter(Boolean).join("/");
+    if (entry.index || entry.path !== undefined) out.push(own);
+    if (entry.children) out.push(...routePaths(entry.children, own));
+  }
+  return [...new Set(out)];
+}
+
+/** Sample values for routes with parameters: the real records, and ones that do not exist. */
+function sampleUrls(pattern: string, f: Fixtures): string[] | null {
+  const samples: Record<string, string[]> = {
+    "profiles/:slug": [`/profiles/${f.seedProfile}`, "/profiles/no-such-profile", "/profiles/%00"],
+    "news/:slug": [`/news/${f.seedArticle}`, "/news/no-such-article"],
+    "membership/apply/:tier": [
+      "/membership/apply/leadership-alliance",
+      "/membership/apply/strategic-circle",
+      "/membership/apply/no-such-tier",
+    ],
+    "admin/applications/:id": [
+      `/admin/applications/${f.pendingApplicationId}`,
+      "/admin/applications/00000000-0000-0000-0000-000000000000",
+      "/admin/applications/not-a-uuid",
+    ],
+    "admin/members/:id": [
+      `/admin/members/${f.users["leadership-alliance"]?.id}`,
+      "/admin/members/00000000-0000-0000-0000-000000000000",
+      "/admin/members/not-a-uuid",
+    ],
+    "*": ["/no/such/page", "/profiles/x/y/z"],
+  };
+  if (pattern in samples) return samples[pattern] ?? null;
+  if (/[:*]/.test(pattern)) return null;
+  return [`/${pattern}`];
+}
+
+/** Extra URLs with bad input: tampered cursors, unknown filters, a NUL byte. */
+const ERROR_URLS = [
+  "/profiles?cursor=garbage",
+  "/profiles?sort=nope",
+  "/news?cursor=garbage",
+  "/profiles?type=%00",
+  "/verify-email?token=not-a-token",
+  "/reset-password?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+];
+
+function dataUrl(url: string): string {
+  const parsed = new URL(url, "http://x");
+  parsed.pathname =
+    parsed.pathname === "/" ? "/_root.data" : `${parsed.pathname.replace(/\/$/, "")}.data`;
+  return parsed.pathname + parsed.search;
+}
+
+function loadFixtures(target: string): Fixtures {
+  const file = path.resolve(
+    import.meta.dirname,
+    "..",
+    "test-results",
+    `e2e-fixtures-${target}.json`,
+  );
+  return JSON.parse(readFileSync(file, "utf8")) as Fixtures;
+}
+
+async function signedInContext(baseURL: string, viewer: ViewerName, f: Fixtures) {
+  const context = await playwrightRequest.newContext({ baseURL });
+  if (viewer === "anonymous") return context;
+  const account = f.users[viewer];
+  if (!account) throw new Error(`no fixture account for ${viewer}`);
+  const response = await context.post("/sign-in", {
+    form: { email: account.email, password: account.password, next: "/account" },
+    headers: { Origin: baseURL },
+    maxRedirects: 0,
+    failOnStatusCode: false,
+  });
+  expect(response.status(), `sign-in as ${viewer}`).toBeGreaterThanOrEqual(300);
+  expect(response.status(), `sign-in as ${viewer}`).toBeLessThan(400);
+  expect(response.headers()["set-cookie"] ?? "").toContain("briefings_session=");
+  return context;
+}
+
+type Fetched = { label: string; status: number; text: string; cacheControl: string };
+
+async function fetchAll(
+  context: APIRequestContext,
+  baseURL: string,
+  urls: string[],
+): Promise<Fetched[]> {
+  const out: Fetched[] = [];
+  const record = async (label: string, run: () => ReturnType<APIRequestContext["get"]>) => {
+    const response = await run();
+    const headers = Object.entries(response.headers())
+      .map(([name, value]) => `${name}: ${value}`)
+      .join("\n");
+    out.push({
+      label,
+      status: response.status(),
+      text: `${headers}\n\n${await response.text()}`,
+      cacheControl: response.headers()["cache-control"] ?? "",
+    });
+  };
+  const options = { maxRedirects: 0, failOnStatusCode: false } as const;
+  for (const url of urls) {
+    await record(`GET ${url}`, () => context.get(url, options));
+    await record(`GET ${dataUrl(url)}`, () => context.get(dataUrl(url), options));
+  }
+  // Actions last: one of them (sign-out) ends the session.
+  const posts = [...urls].sort((a, b) => Number(a === "/sign-out") - Number(b === "/sign-out"));
+  for (const url of posts) {
+    await record(`POST ${url}`, () =>
+      context.post(url, { ...options, form: { intent: "" }, headers: { Origin: baseURL } }),
+    );
+  }
+  return out;
+}
+
+test.describe.configure({ mode: "serial" });
+
+for (const viewer of VIEWERS) {
+  test(`leak matrix: ${viewer}`, async ({ baseURL }, testInfo) => {
+    test.setTimeout(120_000);
+    const target = String(testInfo.project.metadata.target ?? "pglite");
+    const f = loadFixtures(target);
+    if (!baseURL) throw new Error("baseURL is not set");
+
+    const unsampled: string[] = [];
+    const urls: string[] = [];
+    for (const pattern of routePaths(routes)) {
+      const samples = sampleUrls(pattern, f);
+      if (samples) urls.push(...samples);
+      else unsampled.push(pattern);
+    }
+    expect(unsampled, "routes with parameters need sample values in sampleUrls()").toEqual([]);
+    urls.push(...ERROR_URLS);
+    // Where the matrix briefings live: the only documents that may carry their strings.
+    const locations = new Set([`/profiles/${f.seedProfile}`, `/news/${f.seedArticle}`]);
+
+    const context = await signedInContext(baseURL, viewer, f);
+    const responses = await fetchAll(context, baseURL, urls);
+    await context.dispose();
+
+    const admitted = new Set<GateName>(ADMITTED[viewer]);
+    const problems: string[] = [];
+    const seenAt: Record<GateName, number> = {
+      public: 0,
+      members: 0,
+      "strategic-circle": 0,
+      "leadership-alliance": 0,
+    };
+    // The demo content's per-gate canaries, for the gates this viewer is not admitted to.
+    const forbiddenCanaries = [
+      ...(admitted.has("members") ? [] : [`${f.canary}-members`]),
+      ...(admitted.has("strategic-circle") ? [] : [`${f.canary}-tier-strategic-circle`]),
+      ...(admitted.has("leadership-alliance") ? [] : [`${f.canary}-tier-leadership-alliance`]),
+    ];
+    for (const response of responses) {
+      const [method, target = ""] = response.label.split(" ");
+      const pathname = new URL(target, "http://x").pathname.replace(/\.data$/, "");
+      const isLocation = method === "GET" && locations.has(pathname) && response.status === 200;
+      for (const gate of GATES) {
+        const found = response.text.includes(f.matrix[gate]);
+        const expected = isLocation && admitted.has(gate);
+        if (found) seenAt[gate] += 1;
+        if (found !== expected) {
+          problems.push(
+            `${response.label} (${response.status}): ${gate} briefing ${found ? "present" : "missing"}`,
+          );
+        }
+      }
+      for (const canary of forbiddenCanaries) {
+        if (response.text.includes(canary))
+          problems.push(`${response.label} (${response.status}): contains ${canary}`);
+      }
+      // Anything that depends on a session is private and never stored.
+      if (viewer !== "anonymous" && !/no-store/.test(response.cacheControl)) {
+        problems.push(`${response.label}: Cache-Control "${response.cacheControl}" for a member`);
+      }
+    }
+    expect(problems, `${viewer}: ${responses.length} responses checked`).toEqual([]);
+    // Each admitted gate was seen on both locations, as a document and as route data.
+    for (const gate of admitted) expect(seenAt[gate], gate).toBe(4);
+    expect(responses.length).toBeGreaterThan(3 * urls.length - 1);
+  });
+}
