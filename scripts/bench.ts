@@ -24,7 +24,8 @@
 //    request, measuring the cache instead of the page (--response-cache leaves it as
 //    configured, to measure that). /healthz is awaited.
 // 3. Load. For each page: one request must answer 200, then one autocannon run with
-//    --connections connections, as an anonymous reader (no cookie, no compression asked
+//    --connections connections, as an anonymous reader (and the profile once more as a
+//    signed-in Leadership Alliance member, whose session scripts/bench/member.ts makes) (no cookie, no compression asked
 //    for), on loopback: up to 3 s of warm-up, then --duration seconds measured. Pages: the
 //    directory, a directory page halfway down, the news list, a profile and an article
 //    (the last two from the middle of the generated data). After each page the benchmark
@@ -51,6 +52,7 @@ import autocannon, { type Result } from "autocannon";
 import { DatabaseLockedError } from "../packages/db/src/client.ts";
 import { type Dataset, prepareDataset, type Target } from "./bench/dataset.ts";
 import { BenchError } from "./bench/errors.ts";
+import { prepareBenchMember } from "./bench/member.ts";
 import {
   ensurePortalBuild,
   httpGet,
@@ -138,7 +140,8 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
-type Page = { name: string; path: string };
+/** A page to load; `cookie` makes the requests a signed-in member's. */
+type Page = { name: string; path: string; cookie?: string };
 
 type PageResult = Page & {
   status: number;
@@ -158,12 +161,19 @@ type PageResult = Page & {
   peakRssBytes: number | null;
 };
 
-function pagesOf(dataset: Dataset): Page[] {
+function pagesOf(dataset: Dataset, memberCookie: string): Page[] {
   return [
     { name: "directory", path: "/profiles" },
     { name: "directory, middle page", path: `/profiles?after=${dataset.middleCursor}` },
     { name: "news list", path: "/news" },
     { name: "profile", path: `/profiles/${dataset.profileSlug}` },
+    // The same profile as a signed-in Leadership Alliance member: session check,
+    // entitlements and every briefing unlocked, never cached.
+    {
+      name: "profile, LA member",
+      path: `/profiles/${dataset.profileSlug}`,
+      cookie: memberCookie,
+    },
     { name: "article", path: `/news/${dataset.articleSlug}` },
   ];
 }
@@ -192,14 +202,19 @@ type Measurement = Pick<
  */
 async function load(
   url: string,
-  options: { connections: number; warmupSeconds: number; seconds: number },
+  options: {
+    connections: number;
+    warmupSeconds: number;
+    seconds: number;
+    headers: Record<string, string>;
+  },
   signal: AbortSignal,
 ): Promise<Measurement> {
   const instance = autocannon({
     url,
     connections: options.connections,
     duration: options.warmupSeconds + options.seconds,
-    headers: REQUEST_HEADERS,
+    headers: options.headers,
   });
   const windowStart = performance.now() + options.warmupSeconds * 1000;
   const latencies: number[] = [];
@@ -253,15 +268,21 @@ async function benchPage(
   signal: AbortSignal,
 ): Promise<PageResult> {
   const url = `${server.baseUrl}${page.path}`;
+  const headers: Record<string, string> = page.cookie
+    ? { ...REQUEST_HEADERS, cookie: page.cookie }
+    : REQUEST_HEADERS;
   // A page that does not answer 200 would only measure the error page.
-  const sample = await httpGet(url, { headers: REQUEST_HEADERS, signal, timeoutMs: 60_000 });
+  const sample = await httpGet(url, { headers, signal, timeoutMs: 60_000 });
   if (sample.status !== 200) {
     throw new BenchError(
       `${page.name} (${page.path}) answered ${sample.status}, not 200; not load-testing it.`,
     );
   }
   // A second request would be a hit if a response cache were still in front of the page.
-  const again = await httpGet(url, { headers: REQUEST_HEADERS, signal, timeoutMs: 60_000 });
+  const again = await httpGet(url, { headers, signal, timeoutMs: 60_000 });
+  if (page.cookie && !/no-store/.test(String(again.headers["cache-control"] ?? ""))) {
+    throw new BenchError(`${page.name} is not private to the member; not load-testing it.`);
+  }
   if (!options.responseCache && again.headers["x-cache"] === "HIT") {
     console.error(
       `    warning: ${page.name} is served from a response cache; the figures are the cache's.`,
@@ -272,7 +293,7 @@ async function benchPage(
   await memory.section(); // start this page's peak afresh
   const measurement = await load(
     url,
-    { connections: options.connections, warmupSeconds, seconds: options.duration },
+    { connections: options.connections, warmupSeconds, seconds: options.duration, headers },
     signal,
   );
   const peakRssBytes = await memory.section();
@@ -343,6 +364,7 @@ async function main(signal: AbortSignal): Promise<number> {
     console.error(`Generated the dataset in ${(dataset.generationMs / 1000).toFixed(1)} s.`);
   }
 
+  const memberCookie = await prepareBenchMember(target);
   await ensurePortalBuild(ROOT);
   signal.throwIfAborted();
   // Server, load generator and database share the machine's CPUs: a busy machine skews
@@ -359,7 +381,7 @@ async function main(signal: AbortSignal): Promise<number> {
   try {
     memory.start();
     idleRss = await memory.section();
-    for (const page of pagesOf(dataset)) {
+    for (const page of pagesOf(dataset, memberCookie)) {
       results.push(await benchPage(server, page, options, memory, signal));
     }
   } finally {
@@ -373,7 +395,7 @@ async function main(signal: AbortSignal): Promise<number> {
   console.log("");
   console.log(
     `Portal on ${target.kind}, ${int(options.profiles)} profiles, ${int(options.articles)} articles; ` +
-      `${options.connections} connections, ${options.duration} s per page; anonymous reader, no compression, ` +
+      `${options.connections} connections, ${options.duration} s per page; anonymous reader (except the LA member row), no compression, ` +
       `response cache ${options.responseCache ? "as configured" : "off"}.`,
   );
   console.log("");
