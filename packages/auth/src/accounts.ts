@@ -144,6 +144,14 @@ async function consumeToken(
   return row;
 }
 
+/**
+ * `email_verified_at`, or `now` if it is not set yet. The date goes through the column's
+ * encoder: postgres-js, as Drizzle configures it, cannot send a bare Date in raw SQL.
+ */
+function coalesceVerifiedAt(now: Date) {
+  return sql`coalesce(${schema.users.emailVerifiedAt}, ${sql.param(now, schema.users.emailVerifiedAt)})`;
+}
+
 function link(appUrl: string, path: string, token: string): string {
   return `${appUrl.replace(/\/$/, "")}${path}?token=${token}`;
 }
@@ -163,7 +171,12 @@ export async function signUp(
   input: SignUpInput,
   meta: { ipAddress: string },
 ): Promise<{ ok: true } | Failure> {
-  const email = normaliseEmail(input.email);
+  // The address is checked here, not only by the form: it becomes the account's key and
+  // the recipient of every link.
+  const parsedEmail = emailSchema.safeParse(input.email);
+  if (!parsedEmail.success)
+    return fieldError("email", parsedEmail.error.issues[0]?.message ?? "Enter an e-mail address");
+  const email = parsedEmail.data;
   const problem = await passwordProblem(input.password, { email });
   if (problem) return fieldError("password", problem);
   const verdict = await deps.limits.consumeAll([["signUpPerIp", meta.ipAddress]]);
@@ -231,7 +244,7 @@ export async function verifyEmail(
   const updated = await deps.db
     .update(schema.users)
     .set({
-      emailVerifiedAt: sql`coalesce(${schema.users.emailVerifiedAt}, ${now})`,
+      emailVerifiedAt: coalesceVerifiedAt(now),
       updatedAt: now,
     })
     .where(and(eq(schema.users.id, row.userId), eq(schema.users.email, row.email)))
@@ -350,7 +363,7 @@ export async function resetPassword(
       .update(schema.users)
       .set({
         passwordHash,
-        emailVerifiedAt: sql`coalesce(${schema.users.emailVerifiedAt}, ${now})`,
+        emailVerifiedAt: coalesceVerifiedAt(now),
         updatedAt: now,
       })
       .where(eq(schema.users.id, row.userId));
@@ -408,6 +421,12 @@ export async function changePassword(
       .update(schema.users)
       .set({ passwordHash, updatedAt: new Date() })
       .where(eq(schema.users.id, userId));
+    // A reset link mailed before the change would undo it: those die too.
+    await tx
+      .delete(schema.authTokens)
+      .where(
+        and(eq(schema.authTokens.userId, userId), eq(schema.authTokens.purpose, "reset-password")),
+      );
     await invalidateUserSessions(tx as unknown as Db, userId);
     return createSession(tx as unknown as Db, userId, meta);
   });
@@ -431,7 +450,13 @@ export async function requestEmailChange(
   if (!verdict.ok) return rateLimited(verdict);
   const account = await checkPassword(deps.db, userId, input.password);
   if (!account) return fieldError("password", "Your password is not correct.", 401);
-  const newEmail = normaliseEmail(input.newEmail);
+  const parsedEmail = emailSchema.safeParse(input.newEmail);
+  if (!parsedEmail.success)
+    return fieldError(
+      "newEmail",
+      parsedEmail.error.issues[0]?.message ?? "Enter an e-mail address",
+    );
+  const newEmail = parsedEmail.data;
   if (newEmail === account.email) return fieldError("newEmail", "This is already your address.");
   const [taken] = await deps.db
     .select({ id: schema.users.id })
@@ -460,14 +485,9 @@ export async function confirmEmailChange(
         .update(schema.users)
         .set({ email: row.email, emailVerifiedAt: now, updatedAt: now })
         .where(eq(schema.users.id, row.userId));
-      await tx
-        .delete(schema.authTokens)
-        .where(
-          and(
-            eq(schema.authTokens.userId, row.userId),
-            eq(schema.authTokens.purpose, "change-email"),
-          ),
-        );
+      // Every other link dies too: a reset link mailed to the old address must not keep
+      // working for an account that has moved away from it.
+      await tx.delete(schema.authTokens).where(eq(schema.authTokens.userId, row.userId));
       await invalidateUserSessions(tx as unknown as Db, row.userId);
       return { ok: true as const, userId: row.userId, email: row.email };
     });
@@ -481,7 +501,8 @@ export async function confirmEmailChange(
 
 class TokenFailure extends Error {}
 
-function isUniqueViolation(error: unknown): boolean {
+/** Whether a database error (or one it wraps, as Drizzle does) is a unique violation. */
+export function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === "23505") return true;
   }
@@ -565,10 +586,13 @@ export async function exportAccountData(db: Db, userId: string) {
 
 /** Deletes the account and everything hanging off it, after the password is confirmed. */
 export async function deleteAccount(
-  deps: Pick<AccountDeps, "db">,
+  deps: Pick<AccountDeps, "db" | "limits">,
   userId: string,
   input: { password: string },
 ): Promise<{ ok: true } | Failure> {
+  // A stolen session must not be able to guess the password here without limit.
+  const verdict = await deps.limits.consumeAll([["signInPerAccount", userId]]);
+  if (!verdict.ok) return rateLimited(verdict);
   const account = await checkPassword(deps.db, userId, input.password);
   if (!account) return fieldError("password", "Your password is not correct.", 401);
   await deps.db.delete(schema.users).where(eq(schema.users.id, userId));

@@ -7,7 +7,7 @@ import {
 import { type Db, schema } from "@briefings/db/client";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Failure, MailSender } from "./accounts.ts";
+import { type Failure, isUniqueViolation, type MailSender } from "./accounts.ts";
 import * as templates from "./mail-templates.ts";
 
 // Tier membership: joins of open tiers, applications to tiers taken by application, and
@@ -125,7 +125,7 @@ export async function submitApplication(
     },
     statement: parsed.data.statement,
   };
-  return db.transaction(async (tx) => {
+  const submit = db.transaction(async (tx) => {
     const latest = await latestApplication(tx as unknown as Db, userId, tierSlug);
     if (latest?.status === "pending")
       return failure(409, "Your application is already under review.");
@@ -146,6 +146,14 @@ export async function submitApplication(
     if (!created) throw new Error("insert returned no row");
     return { ok: true as const, applicationId: created.id };
   });
+  try {
+    return await submit;
+  } catch (error) {
+    // Two submissions at once (a double click) both find no open application; the
+    // one-open-application index stops the second, which is answered like any repeat.
+    if (isUniqueViolation(error)) return failure(409, "Your application is already under review.");
+    throw error;
+  }
 }
 
 export const REVIEW_DECISIONS = ["approve", "reject", "needs-info"] as const;
@@ -304,6 +312,11 @@ export async function grantTier(
   if (!parsed.success) return failure(400, parsed.error.issues[0]?.message ?? "Invalid grant");
   const tier = await findTier(db, parsed.data.tierSlug);
   if (!tier || tier.retiredAt) return failure(400, "There is no such tier to grant.");
+  const [member] = await db
+    .select({ id: schema.users.id })
+    .from(schema.users)
+    .where(eq(schema.users.id, userId));
+  if (!member) return failure(400, "There is no such member.");
   const [created] = await db
     .insert(schema.tierGrants)
     .values({

@@ -359,9 +359,7 @@ export const tierJoins = pgTable(
     leftAt: timestamp("left_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("tier_joins_current_key")
-      .on(t.userId, t.tierSlug)
-      .where(sql`${t.leftAt} IS NULL`),
+    uniqueIndex("tier_joins_current_key").on(t.userId, t.tierSlug).where(sql`${t.leftAt} IS NULL`),
   ],
 );
 
