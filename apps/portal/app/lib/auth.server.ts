@@ -1,4 +1,3 @@
-import type { Role } from "@briefings/core";
 import {
   type AccountDeps,
   createAuthRateLimits,
@@ -8,8 +7,10 @@ import {
   rateLimitOverridesFromEnv,
   validateSessionToken,
 } from "@briefings/auth";
+import type { Role } from "@briefings/core";
+import type { Submission } from "@conform-to/zod/v4";
 import { parse as parseCookie } from "cookie";
-import { data, redirect } from "react-router";
+import { data, redirect, redirectDocument } from "react-router";
 import type { RequestContext } from "./context.server.ts";
 import { db } from "./db.server.ts";
 import { env } from "./env.server.ts";
@@ -61,7 +62,8 @@ export async function resolveSession(
   secure: boolean,
 ): Promise<ResolvedSession> {
   const token = readSessionToken(cookieHeader);
-  if (!token) return { viewer: { kind: "anonymous" }, user: null, sessionId: null, setCookie: null };
+  if (!token)
+    return { viewer: { kind: "anonymous" }, user: null, sessionId: null, setCookie: null };
   const validated = await validateSessionToken(await db(), token);
   if (!validated) {
     return {
@@ -75,9 +77,7 @@ export async function resolveSession(
     viewer: validated.viewer,
     user: validated.user,
     sessionId: validated.session.id,
-    setCookie: validated.renewed
-      ? sessionCookie(token, validated.session.expiresAt, secure)
-      : null,
+    setCookie: validated.renewed ? sessionCookie(token, validated.session.expiresAt, secure) : null,
   };
 }
 
@@ -118,13 +118,15 @@ export async function closeMailer(): Promise<void> {
 export function safeNextPath(value: unknown, fallback = "/"): string {
   if (typeof value !== "string" || value.length > 1000) return fallback;
   if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
   if (/[\u0000-\u001f]/.test(value)) return fallback;
   return value;
 }
 
 /** The signed-in user, or a redirect to the sign-in page that comes back here. */
 export function requireUser(context: RequestContext, request: Request) {
-  if (context.user && context.sessionId) return { user: context.user, sessionId: context.sessionId };
+  if (context.user && context.sessionId)
+    return { user: context.user, sessionId: context.sessionId };
   const url = new URL(request.url);
   const next = safeNextPath(`${url.pathname}${url.search}`.replace(/\.data$/, ""));
   throw redirect(`/sign-in?next=${encodeURIComponent(next)}`, {
@@ -155,7 +157,119 @@ export function failed(failure: Failure) {
   if (failure.retryAfterSeconds !== undefined)
     headers["Retry-After"] = String(failure.retryAfterSeconds);
   return data(
-    { ok: false as const, fieldErrors: failure.fieldErrors ?? {}, formError: failure.formError ?? null },
+    {
+      ok: false as const,
+      fieldErrors: failure.fieldErrors ?? {},
+      formError: failure.formError ?? null,
+    },
     { status: failure.status, headers },
   );
+}
+
+// ---------------------------------------------------------------------------------------
+// Account forms (conform on both sides): the answers of the account routes' actions.
+
+/** Every response of the account and sign-in pages: personal, never stored by anyone. */
+export const PRIVATE_NO_STORE = { "Cache-Control": "private, no-store" } as const;
+
+/** Fields whose values a failed submission never echoes back into the page. */
+export const SECRET_FIELDS = ["password", "currentPassword", "newPassword", "token"] as const;
+
+type ConformSubmission = Pick<Submission<unknown>, "reply">;
+type ReplyOptions = NonNullable<Parameters<ConformSubmission["reply"]>[0]>;
+
+/**
+ * conform's reply options for a service's Failure: its field errors beside their fields,
+ * its form error above the form, and the secret fields left out of the echoed values.
+ */
+export function failureReplyOptions(
+  failure: Pick<Failure, "fieldErrors" | "formError"> | null,
+  hideFields: readonly string[] = SECRET_FIELDS,
+): ReplyOptions {
+  return {
+    ...(failure?.fieldErrors ? { fieldErrors: failure.fieldErrors } : {}),
+    ...(failure?.formError ? { formErrors: [failure.formError] } : {}),
+    hideFields: [...hideFields],
+  };
+}
+
+/** The headers of a refused form: private, and with Retry-After when rate limited. */
+export function failureHeaders(
+  failure: Pick<Failure, "retryAfterSeconds"> | null,
+): Record<string, string> {
+  return failure?.retryAfterSeconds === undefined
+    ? { ...PRIVATE_NO_STORE }
+    : { ...PRIVATE_NO_STORE, "Retry-After": String(failure.retryAfterSeconds) };
+}
+
+/**
+ * The answer to a form that did not go through: conform's result with the errors, and
+ * the failure's status (400 when the schema refused a field; 401, 409, 429… from the
+ * service), 429 with Retry-After.
+ */
+export function rejectSubmission(
+  submission: ConformSubmission,
+  failure: Failure | null = null,
+  hideFields: readonly string[] = SECRET_FIELDS,
+) {
+  return data(submission.reply(failureReplyOptions(failure, hideFields)), {
+    status: failure?.status ?? 400,
+    headers: failureHeaders(failure),
+  });
+}
+
+/** Headers the account routes pass on from their loader or action answers. */
+const PASSED_ON_HEADERS = ["Retry-After", "Referrer-Policy"] as const;
+
+/**
+ * The `headers` of every account route: `private, no-store` whatever happened (loader,
+ * action, thrown error), keeping a Retry-After or Referrer-Policy the answers set.
+ */
+export function privateRouteHeaders({
+  loaderHeaders,
+  actionHeaders,
+  errorHeaders,
+}: {
+  loaderHeaders?: Headers;
+  actionHeaders?: Headers;
+  errorHeaders?: Headers | undefined;
+}): Headers {
+  const headers = new Headers(PRIVATE_NO_STORE);
+  for (const source of [loaderHeaders, actionHeaders, errorHeaders]) {
+    for (const name of PASSED_ON_HEADERS) {
+      const value = source?.get(name);
+      if (value) headers.set(name, value);
+    }
+  }
+  return headers;
+}
+
+/** What a new session records about the browser that started it. */
+export function sessionMeta(request: Request, context: Pick<RequestContext, "clientIp">) {
+  return { userAgent: request.headers.get("user-agent"), ipAddress: context.clientIp };
+}
+
+/**
+ * A redirect that signs the browser in with a new session. `document`: the target is a
+ * resource route (a download), which the browser must load itself, not the client router.
+ */
+export function redirectSignedIn(
+  to: string,
+  started: { token: string; session: { expiresAt: Date } },
+  secure: boolean,
+  options: { document?: boolean } = {},
+) {
+  return (options.document ? redirectDocument : redirect)(to, {
+    headers: {
+      ...PRIVATE_NO_STORE,
+      "Set-Cookie": sessionCookie(started.token, started.session.expiresAt, secure),
+    },
+  });
+}
+
+/** A redirect that drops the browser's session cookie. */
+export function redirectSignedOut(to: string, secure: boolean) {
+  return redirect(to, {
+    headers: { ...PRIVATE_NO_STORE, "Set-Cookie": clearSessionCookie(secure) },
+  });
 }

@@ -10,7 +10,7 @@ import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http
 import { renderMarkdown } from "#app/lib/markdown.server.ts";
 import type { Route } from "./+types/article";
 
-export async function loader({ request, params, context }: Route.LoaderArgs) {
+export async function loader({ params, context }: Route.LoaderArgs) {
   const { viewer } = context;
   const slug = requireSlug(params.slug, "article");
   const page = await loadArticlePage(await db(), slug, viewer, await tiers());

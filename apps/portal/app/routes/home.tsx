@@ -15,7 +15,7 @@ export const meta: Route.MetaFunction = () => [
   },
 ];
 
-export async function loader({ request, context }: Route.LoaderArgs) {
+export async function loader({ context }: Route.LoaderArgs) {
   const { viewer } = context;
   const database = await db();
   const [profiles, articles, tiers] = await Promise.all([

@@ -12,7 +12,7 @@ import { formatDate, isoDate } from "#app/lib/format.ts";
 import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
 import type { Route } from "./+types/profile";
 
-export async function loader({ request, params, context }: Route.LoaderArgs) {
+export async function loader({ params, context }: Route.LoaderArgs) {
   const { viewer } = context;
   const database = await db();
   const slug = requireSlug(params.slug, "profile");
