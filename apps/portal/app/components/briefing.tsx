@@ -4,7 +4,7 @@ import {
   type NextStep,
   type UnlockedBriefing,
 } from "@briefings/core";
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { plural } from "#app/lib/format.ts";
 
 export type BriefingView = LockedBriefing | (UnlockedBriefing & { html: string });
@@ -39,12 +39,22 @@ function gateExplanation(step: NextStep): string {
   }
 }
 
-function nextStepHref(step: NextStep): string | null {
+/**
+ * Where the next step's button leads. Signing in comes back to this page; a signed-out
+ * reader is sent to sign up first, then on to where they were going.
+ */
+function nextStepHref(step: NextStep, currentPath: string): string | null {
   switch (step.action) {
     case "sign-in":
-      return "/membership#members";
+      return `/sign-in?next=${encodeURIComponent(currentPath)}`;
     case "join":
-    case "apply":
+      return step.signedIn
+        ? `/membership#${step.tier.slug}`
+        : `/sign-up?next=${encodeURIComponent("/membership")}`;
+    case "apply": {
+      const applyPath = `/membership/apply/${step.tier.slug}`;
+      return step.signedIn ? applyPath : `/sign-up?next=${encodeURIComponent(applyPath)}`;
+    }
     case "pay":
     case "request-invitation":
     case "application-pending":
@@ -69,7 +79,8 @@ function LockIcon() {
 }
 
 export function LockedBriefingCard({ briefing }: { briefing: LockedBriefing }) {
-  const href = nextStepHref(briefing.nextStep);
+  const location = useLocation();
+  const href = nextStepHref(briefing.nextStep, `${location.pathname}${location.search}`);
   const headingId = `briefing-${briefing.id}`;
   return (
     <article

@@ -1,8 +1,13 @@
+import { joinTier, latestApplication, leaveTier } from "@briefings/auth";
+import { slugSchema, type Tier } from "@briefings/core";
 import { listTiers } from "@briefings/db/queries";
-import { data } from "react-router";
+import { data, redirect, useSearchParams } from "react-router";
+import { z } from "zod";
+import { FormError, Notice } from "#app/components/forms.tsx";
+import { TierActions, type TierStanding } from "#app/components/membership/tier-actions.tsx";
+import { requireUser } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
-import { getViewer } from "#app/lib/viewer.server.ts";
 import type { Route } from "./+types/membership";
 
 export const meta: Route.MetaFunction = () => [
@@ -14,23 +19,122 @@ export const meta: Route.MetaFunction = () => [
   },
 ];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const viewer = await getViewer(request);
-  const tiers = (await listTiers(await db())).filter((tier) => !tier.retiredAt);
-  return data({ tiers }, { headers: cacheHeaders(viewer) });
+const NO_STORE = { "Cache-Control": "private, no-store" };
+
+export async function loader({ context }: Route.LoaderArgs) {
+  const { viewer, user } = context;
+  const database = await db();
+  const tiers = (await listTiers(database)).filter((tier) => !tier.retiredAt);
+  const held = new Set(viewer.kind === "member" ? viewer.tiers : []);
+
+  async function standingOf(tier: Tier): Promise<TierStanding> {
+    if (viewer.kind === "anonymous" || !user) return { kind: "anonymous" };
+    const isHeld = held.has(tier.slug);
+    switch (tier.joinMethod) {
+      case "open": {
+        const higher = tiers.find((other) => other.rank > tier.rank && held.has(other.slug));
+        return {
+          kind: "open",
+          held: isHeld,
+          includedBy: higher?.name ?? null,
+          emailVerified: user.emailVerified,
+        };
+      }
+      case "application": {
+        const latest = await latestApplication(database, user.id, tier.slug);
+        return {
+          kind: "application",
+          held: isHeld,
+          emailVerified: user.emailVerified,
+          // Only what the applicant needs to see about their own application.
+          application: latest
+            ? {
+                status: latest.status,
+                reviewerMessage: latest.reviewerMessage,
+                submittedAt: latest.submittedAt.toISOString(),
+              }
+            : null,
+        };
+      }
+      case "invitation":
+        return { kind: "invitation", held: isHeld };
+    }
+  }
+
+  const cards = await Promise.all(
+    tiers.map(async (tier) => ({
+      tier: {
+        slug: tier.slug,
+        name: tier.name,
+        audience: tier.audience,
+        description: tier.description,
+        benefits: tier.benefits,
+        joinMethod: tier.joinMethod,
+      },
+      standing: await standingOf(tier),
+    })),
+  );
+  return data({ cards, signedIn: viewer.kind === "member" }, { headers: cacheHeaders(viewer) });
 }
 
 export const headers: Route.HeadersFunction = routeHeaders;
 
+const membershipActionSchema = z.object({
+  intent: z.enum(["join", "leave"], { error: 'must be "join" or "leave"' }),
+  tier: slugSchema,
+});
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { user } = requireUser(context, request);
+  const formData = await request.formData();
+  const parsed = membershipActionSchema.safeParse({
+    intent: formData.get("intent") ?? undefined,
+    tier: formData.get("tier") ?? undefined,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || "form";
+    return data(
+      { tier: null, formError: `Invalid "${field}": ${issue?.message ?? "bad value"}` },
+      { status: 400, headers: NO_STORE },
+    );
+  }
+  const { intent, tier } = parsed.data;
+  const database = await db();
+  const result =
+    intent === "join"
+      ? await joinTier(database, user.id, tier)
+      : await leaveTier(database, user.id, tier);
+  if (!result.ok) {
+    return data(
+      { tier, formError: result.formError ?? "That did not work. Please try again." },
+      { status: result.status, headers: NO_STORE },
+    );
+  }
+  const notice = intent === "join" ? "joined" : "left";
+  throw redirect(`/membership?${notice}=1#${tier}`, { status: 303, headers: NO_STORE });
+}
+
 const HOW_TO_JOIN = {
   open: "Free. Sign in and join with one click.",
   application:
-    "Apply with your organisation, your role and evidence of its IP holdings (AS numbers, prefixes, registry handles). After an editor approves the application, subscribe monthly or yearly.",
+    "Apply with your organisation, your role and evidence of its IP holdings (AS numbers, prefixes, registry handles). After an admin approves the application, subscribe monthly or yearly.",
   invitation: "By invitation from the publisher.",
 } as const;
 
-export default function Membership({ loaderData }: Route.ComponentProps) {
-  const { tiers } = loaderData;
+const NOTICES = {
+  verified: "Your e-mail address is verified. You can now join and apply for membership tiers.",
+  joined: "You joined. Its briefings are now unlocked on every profile.",
+  left: "You left. Its briefings are locked again; you can join again at any time.",
+  applied: "Thank you: your application was submitted and is under review.",
+} as const;
+
+export default function Membership({ loaderData, actionData }: Route.ComponentProps) {
+  const { cards, signedIn } = loaderData;
+  const [searchParams] = useSearchParams();
+  const notices = (Object.keys(NOTICES) as (keyof typeof NOTICES)[]).filter(
+    (key) => searchParams.get(key) === "1",
+  );
   return (
     <>
       <h1 className="text-3xl font-semibold tracking-tight">Membership</h1>
@@ -38,21 +142,43 @@ export default function Membership({ loaderData }: Route.ComponentProps) {
         Every profile summary and news item is public. Briefings go deeper: each sits behind a gate,
         and the tiers below unlock them. A higher tier includes everything below it.
       </p>
-      <ol className="mt-8 grid gap-6 lg:grid-cols-3">
+      <div className="mt-6 max-w-3xl">
+        {notices.map((key) => (
+          <Notice key={key}>{NOTICES[key]}</Notice>
+        ))}
+        {actionData && actionData.tier === null ? (
+          <FormError errors={[actionData.formError]} />
+        ) : null}
+      </div>
+      <ol className="mt-4 grid gap-6 lg:grid-cols-3">
         <li id="members" className="rounded-lg border border-slate-200 bg-white p-6">
           <h2 className="text-xl font-semibold">Member</h2>
           <p className="mt-1 text-sm text-muted">Any signed-in reader</p>
           <p className="mt-4">Member briefings: the deeper profile context and its source notes.</p>
           <p className="mt-4 text-sm font-medium">How to get it</p>
           <p className="text-sm">Create a free account and sign in.</p>
+          {signedIn ? (
+            <div className="mt-5 border-t border-slate-200 pt-4">
+              <p className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-950">
+                You are signed in: member briefings are unlocked.
+              </p>
+            </div>
+          ) : (
+            <TierActions
+              tier={{ slug: "members", name: "Member", joinMethod: "account" }}
+              standing={{ kind: "anonymous" }}
+            />
+          )}
         </li>
-        {tiers.map((tier) => (
+        {cards.map(({ tier, standing }) => (
           <li
             key={tier.slug}
             id={tier.slug}
-            className="rounded-lg border border-slate-200 bg-white p-6"
+            className="flex flex-col rounded-lg border border-slate-200 bg-white p-6"
           >
-            <h2 className="text-xl font-semibold">{tier.name}</h2>
+            <h2 id={`tier-${tier.slug}`} className="text-xl font-semibold">
+              {tier.name}
+            </h2>
             <p className="mt-1 text-sm text-muted">{tier.audience}</p>
             <p className="mt-4">{tier.description}</p>
             {tier.benefits.length > 0 ? (
@@ -67,13 +193,14 @@ export default function Membership({ loaderData }: Route.ComponentProps) {
             ) : null}
             <p className="mt-4 text-sm font-medium">How to get it</p>
             <p className="text-sm">{HOW_TO_JOIN[tier.joinMethod]}</p>
+            <TierActions
+              tier={tier}
+              standing={standing}
+              formError={actionData?.tier === tier.slug ? actionData.formError : null}
+            />
           </li>
         ))}
       </ol>
-      <p className="mt-8 rounded-lg bg-slate-100 p-4 text-sm">
-        Accounts, joining and applications open with the members' area. Until then every briefing is
-        shown as a locked teaser that says what it holds.
-      </p>
     </>
   );
 }

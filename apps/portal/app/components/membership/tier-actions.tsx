@@ -1,0 +1,242 @@
+import type { ApplicationStatus } from "@briefings/core";
+import type { ReactNode } from "react";
+import { Form, Link } from "react-router";
+import { FormError, SubmitButton } from "#app/components/forms.tsx";
+import { formatDate } from "#app/lib/format.ts";
+
+/** What this viewer can do about one tier, as the membership page's loader worked it out. */
+export type TierStanding =
+  | { kind: "anonymous" }
+  | {
+      kind: "open";
+      held: boolean;
+      /** The name of a higher tier the member holds, which includes this one. */
+      includedBy: string | null;
+      emailVerified: boolean;
+    }
+  | {
+      kind: "application";
+      held: boolean;
+      emailVerified: boolean;
+      application: {
+        status: ApplicationStatus;
+        reviewerMessage: string | null;
+        submittedAt: string;
+      } | null;
+    }
+  | { kind: "invitation"; held: boolean };
+
+export type TierRefForActions = { slug: string; name: string; joinMethod: string };
+
+const LINK_BUTTON =
+  "inline-block rounded-md bg-accent px-4 py-2 text-sm font-semibold text-white no-underline hover:bg-accent-dark hover:text-white";
+const SECONDARY_LINK =
+  "inline-block rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-ink no-underline hover:bg-slate-50";
+
+function Status({
+  children,
+  tone = "info",
+}: {
+  children: ReactNode;
+  tone?: "info" | "ok" | "warn";
+}) {
+  const colours = {
+    info: "border-sky-200 bg-sky-50 text-sky-950",
+    ok: "border-emerald-200 bg-emerald-50 text-emerald-950",
+    warn: "border-amber-300 bg-amber-50 text-amber-950",
+  }[tone];
+  return <div className={`mt-2 rounded-md border px-3 py-2 text-sm ${colours}`}>{children}</div>;
+}
+
+/** The reviewer's words, as plain text with its line breaks. */
+function ReviewerMessage({ label, message }: { label: string; message: string | null }) {
+  if (!message) return null;
+  return (
+    <div className="mt-2">
+      <p className="font-medium">{label}</p>
+      <p className="mt-1 whitespace-pre-wrap">{message}</p>
+    </div>
+  );
+}
+
+function SignUpOrIn({ verb }: { verb: string }) {
+  const next = encodeURIComponent("/membership");
+  return (
+    <>
+      <p className="text-sm">Create a free account or sign in to {verb}.</p>
+      <p className="mt-2 flex flex-wrap gap-2">
+        <a href={`/sign-up?next=${next}`} className={LINK_BUTTON}>
+          Sign up
+        </a>
+        <a href={`/sign-in?next=${next}`} className={SECONDARY_LINK}>
+          Sign in
+        </a>
+      </p>
+    </>
+  );
+}
+
+function VerifyFirst({ what }: { what: string }) {
+  return (
+    <Status tone="warn">
+      Verify your e-mail address to {what}: follow the link we e-mailed you, or send a new one from{" "}
+      <Link to="/account">your account</Link>.
+    </Status>
+  );
+}
+
+function JoinOrLeave({
+  tier,
+  standing,
+}: {
+  tier: TierRefForActions;
+  standing: Extract<TierStanding, { kind: "open" }>;
+}) {
+  if (standing.held) {
+    return (
+      <>
+        <Status tone="ok">You are a member of {tier.name}.</Status>
+        <details className="mt-3 text-sm">
+          <summary className="cursor-pointer font-medium text-muted hover:text-ink">
+            Leave {tier.name}…
+          </summary>
+          <Form method="post" className="mt-2">
+            <p className="mb-2">
+              Leaving locks {tier.name} briefings again. You can join again at any time.
+            </p>
+            <input type="hidden" name="tier" value={tier.slug} />
+            <SubmitButton intent="leave" variant="danger" pendingLabel="Leaving…">
+              Leave {tier.name}
+            </SubmitButton>
+          </Form>
+        </details>
+      </>
+    );
+  }
+  return (
+    <>
+      {standing.includedBy ? (
+        <Status tone="ok">Your {standing.includedBy} membership already includes this tier.</Status>
+      ) : null}
+      {standing.emailVerified ? (
+        <Form method="post" className="mt-3">
+          <input type="hidden" name="tier" value={tier.slug} />
+          <SubmitButton intent="join" pendingLabel="Joining…">
+            Join {tier.name}
+          </SubmitButton>
+        </Form>
+      ) : (
+        <VerifyFirst what={`join ${tier.name}`} />
+      )}
+    </>
+  );
+}
+
+function ApplicationState({
+  tier,
+  standing,
+}: {
+  tier: TierRefForActions;
+  standing: Extract<TierStanding, { kind: "application" }>;
+}) {
+  const applyHref = `/membership/apply/${tier.slug}`;
+  const application = standing.application;
+  if (application?.status === "approved") {
+    return <Status tone="ok">Approved — you have access to {tier.name}.</Status>;
+  }
+  if (standing.held) {
+    return <Status tone="ok">You have access to {tier.name}.</Status>;
+  }
+  if (application?.status === "pending") {
+    return (
+      <Status>
+        <p className="font-medium">Your application is under review.</p>
+        <p className="mt-1">
+          Submitted on {formatDate(application.submittedAt)}. You will be e-mailed when it is
+          decided.
+        </p>
+      </Status>
+    );
+  }
+  if (application?.status === "needs-info") {
+    return (
+      <>
+        <Status tone="warn">
+          <p>The reviewers asked for more information about your application.</p>
+          <ReviewerMessage label="Their message:" message={application.reviewerMessage} />
+        </Status>
+        <p className="mt-3">
+          <Link to={applyHref} className={LINK_BUTTON}>
+            Update your application
+          </Link>
+        </p>
+      </>
+    );
+  }
+  return (
+    <>
+      {application?.status === "rejected" ? (
+        <Status tone="warn">
+          <p>Your application was not approved.</p>
+          <ReviewerMessage label="The reviewer's reason:" message={application.reviewerMessage} />
+        </Status>
+      ) : null}
+      {standing.emailVerified ? (
+        <p className="mt-3">
+          <Link to={applyHref} className={LINK_BUTTON}>
+            {application?.status === "rejected" ? "Apply again" : `Apply for ${tier.name}`}
+          </Link>
+        </p>
+      ) : (
+        <VerifyFirst what={`apply for ${tier.name}`} />
+      )}
+    </>
+  );
+}
+
+/** The part of a tier's card that says what this viewer can do next. */
+export function TierActions({
+  tier,
+  standing,
+  formError,
+}: {
+  tier: TierRefForActions;
+  standing: TierStanding;
+  formError?: string | null;
+}) {
+  let body: ReactNode;
+  switch (standing.kind) {
+    case "anonymous":
+      body = (
+        <SignUpOrIn
+          verb={
+            tier.joinMethod === "application"
+              ? `apply for ${tier.name}`
+              : tier.joinMethod === "open"
+                ? `join ${tier.name}`
+                : "read member briefings"
+          }
+        />
+      );
+      break;
+    case "open":
+      body = <JoinOrLeave tier={tier} standing={standing} />;
+      break;
+    case "application":
+      body = <ApplicationState tier={tier} standing={standing} />;
+      break;
+    case "invitation":
+      body = standing.held ? (
+        <Status tone="ok">You are a member of {tier.name}.</Status>
+      ) : (
+        <p className="text-sm">Membership is by invitation from the publisher.</p>
+      );
+      break;
+  }
+  return (
+    <div className="mt-5 border-t border-slate-200 pt-4" data-tier-actions={tier.slug}>
+      <FormError errors={formError ? [formError] : null} />
+      {body}
+    </div>
+  );
+}
