@@ -17,11 +17,32 @@ export { logger };
 /** Opens the database, applies migrations and seeds demo content into an empty one. */
 export async function startup(): Promise<void> {
   await getDatabase();
+  if (env.NODE_ENV === "production") warnAboutProductionSettings();
+}
+
+/** Settings that are fine on a laptop and wrong on a public server. */
+function warnAboutProductionSettings(): void {
+  if (!env.PUBLIC_ORIGIN)
+    logger.warn(`PUBLIC_ORIGIN is not set: links in e-mails point to http://localhost:${env.PORT}`);
+  if (!env.SMTP_URL)
+    logger.warn("SMTP_URL is not set: mail, with its sign-in links, is kept in the outbox table");
+  if (env.TRUST_PROXY === true)
+    logger.warn(
+      "TRUST_PROXY=true believes any X-Forwarded-For a client sends, so per-IP limits can be dodged; give the number of proxies or their addresses",
+    );
 }
 
 export async function shutdown(): Promise<void> {
   await closeMailer();
   await shutdownDatabase();
+}
+
+/**
+ * Whether the browser talks https to us. Behind a TLS proxy that is not trusted,
+ * req.secure is false; a public https origin still means https, so cookies must be Secure.
+ */
+function isSecure(req: express.Request): boolean {
+  return req.secure || env.PUBLIC_ORIGIN?.startsWith("https:") === true;
 }
 
 export const app = express();
@@ -41,7 +62,7 @@ app.use(responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 20
 // Who is asking: the session cookie checked once per request (after the cache, which
 // only ever answers cookie-less requests). A renewed or dead session's cookie is set here.
 app.use((req, res, next) => {
-  resolveSession(req.headers.cookie, req.secure)
+  resolveSession(req.headers.cookie, isSecure(req))
     .then((session) => {
       if (session.setCookie) res.append("Set-Cookie", session.setCookie);
       res.locals.session = session;
@@ -57,7 +78,7 @@ app.use(
       return {
         cspNonce: res.locals.cspNonce ?? "",
         clientIp: req.ip ?? "",
-        secure: req.secure,
+        secure: isSecure(req),
         // Without a Host header (HTTP/1.0) there is no origin to see; fall back to the
         // configured public one.
         origin: requestOrigin(req) ?? env.PUBLIC_ORIGIN ?? `${req.protocol}://localhost`,

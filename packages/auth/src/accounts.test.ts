@@ -254,22 +254,26 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
     expect(unknown).toEqual(wrong);
   });
 
-  it("limits attempts per account, and a success resets the count", async () => {
+  it("limits attempts per account from one address, so others cannot lock the owner out", async () => {
     const { deps, sent } = setup({ signInPerAccount: { points: 3, duration: 600 } });
     const { email } = await verifiedAccount(deps, sent);
-    const wrong = () => signIn(deps, { email, password: NEW_PASSWORD }, { ipAddress: freshIp() });
+    const attacker = freshIp();
+    const wrong = (ipAddress = attacker) =>
+      signIn(deps, { email, password: NEW_PASSWORD }, { ipAddress });
 
-    // Two failures, then a success: the count starts again.
+    // Two failures, then a success from the same address: the count starts again.
     expect(await wrong()).toMatchObject({ status: 401 });
     expect(await wrong()).toMatchObject({ status: 401 });
-    await signedIn(deps, email);
+    expect((await signIn(deps, { email, password: PASSWORD }, { ipAddress: attacker })).ok).toBe(
+      true,
+    );
     for (let i = 0; i < 3; i++) expect(await wrong()).toMatchObject({ status: 401 });
 
-    // The fourth attempt is refused before the password is checked, whatever the case.
+    // The fourth attempt from there is refused before the password is checked, whatever the case.
     const refused = await signIn(
       deps,
       { email: email.toUpperCase(), password: PASSWORD },
-      { ipAddress: freshIp() },
+      { ipAddress: attacker },
     );
     expect(refused).toMatchObject({ ok: false, status: 429 });
     if (refused.ok) return;
@@ -277,9 +281,23 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
     expect(refused.retryAfterSeconds).toBeLessThanOrEqual(600);
     expect(refused.formError).toMatch(/Too many attempts/);
 
-    // Another account is not affected.
+    // The owner, elsewhere, still signs in; another account is not affected either.
+    expect((await signedIn(deps, email)).ok).toBe(true);
     const other = await verifiedAccount(deps, sent);
     expect((await signedIn(deps, other.email)).ok).toBe(true);
+  });
+
+  it("bounds the guesses at one account spread over many addresses", async () => {
+    const { deps, sent } = setup({ signInPerAccountTotal: { points: 4, duration: 600 } });
+    const { email } = await verifiedAccount(deps, sent);
+    for (let i = 0; i < 4; i++) {
+      expect(
+        await signIn(deps, { email, password: NEW_PASSWORD }, { ipAddress: freshIp() }),
+      ).toMatchObject({ status: 401 });
+    }
+    expect(
+      await signIn(deps, { email, password: PASSWORD }, { ipAddress: freshIp() }),
+    ).toMatchObject({ ok: false, status: 429 });
   });
 
   it("limits attempts per IP address across accounts", async () => {
@@ -522,8 +540,10 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
         newEmail: ` ${newEmail.toUpperCase()}`,
       }),
     ).toEqual({ ok: true });
-    expect(sent).toHaveLength(1);
-    expect(sent[0]?.to).toBe(newEmail);
+    // The link goes to the new address; the current one is told, with a way to stop it.
+    expect(sent.map((m) => m.to)).toEqual([newEmail, email]);
+    expect(sent[1]?.text).toContain(newEmail);
+    expect(sent[1]?.text).toContain("/forgot-password");
     const token = tokenFrom(sent[0], "/confirm-email");
     // Nothing changes before the confirmation.
     expect((await userByEmail(email))?.id).toBe(userId);
@@ -593,6 +613,42 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
       status: 400,
     });
     expect((await signedIn(deps, newEmail, PASSWORD)).userId).toBe(userId);
+  });
+
+  it("a password reset cancels a pending change of e-mail (an intruder's)", async () => {
+    const { deps, sent } = setup();
+    const { email, userId } = await verifiedAccount(deps, sent);
+    const intruder = freshEmail("intruder");
+    await requestEmailChange(deps, userId, { password: PASSWORD, newEmail: intruder });
+    const changeToken = tokenFrom(sent[0], "/confirm-email");
+    // The owner is told at the current address, and resets the password.
+    expect(sent[1]?.to).toBe(email);
+    await requestPasswordReset(deps, { email }, { ipAddress: freshIp() });
+    const reset = await resetPassword(
+      deps,
+      { token: tokenFrom(sent.at(-1), "/reset-password"), password: NEW_PASSWORD },
+      {},
+    );
+    expect(reset.ok).toBe(true);
+    expect(await confirmEmailChange(deps, changeToken)).toMatchObject({ ok: false, status: 400 });
+    expect((await userByEmail(email))?.id).toBe(userId);
+  });
+
+  it("answers a reset request before issuing the link when work is deferred", async () => {
+    const { deps, sent } = setup();
+    const { email } = await verifiedAccount(deps, sent);
+    const deferred: (() => Promise<void>)[] = [];
+    const answer = await requestPasswordReset(
+      { ...deps, defer: (task) => deferred.push(task) },
+      { email },
+      { ipAddress: freshIp() },
+    );
+    // Answered with nothing sent yet: a registered address costs the answer no extra time.
+    expect(answer).toEqual({ ok: true });
+    expect(sent).toEqual([]);
+    expect(deferred).toHaveLength(1);
+    await deferred[0]?.();
+    expect(tokenFrom(sent[0], "/reset-password")).toMatch(/^[a-z2-7]{32}$/);
   });
 
   it("a reset link mailed before a password change dies with the change", async () => {

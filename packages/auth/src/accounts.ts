@@ -10,6 +10,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from "./password.ts";
+import { normaliseIpKey } from "./rate-limit.ts";
 import {
   createSession,
   invalidateUserSessions,
@@ -41,6 +42,7 @@ export type AccountLimits = {
 export type AccountLimitName =
   | "signInPerIp"
   | "signInPerAccount"
+  | "signInPerAccountTotal"
   | "signUpPerIp"
   | "resetPerIp"
   | "resetPerAccount"
@@ -53,7 +55,19 @@ export type AccountDeps = {
   limits: AccountLimits;
   /** The site's own origin, for links in e-mails (e.g. "https://briefings.example"). */
   appUrl: string;
+  /**
+   * Runs work the answer must not wait for (issuing a link and sending its mail), so an
+   * answer takes as long whether or not there was anything to send: the timing may not
+   * reveal which addresses are registered. The portal runs it in the background and logs
+   * failures; without it the work is awaited (tests).
+   */
+  defer?: (task: () => Promise<void>) => void;
 };
+
+async function later(deps: AccountDeps, task: () => Promise<void>): Promise<void> {
+  if (deps.defer) deps.defer(task);
+  else await task();
+}
 
 /** What a form shows: errors beside fields, or one for the whole form, with an HTTP status. */
 export type Failure = {
@@ -270,9 +284,11 @@ export async function signIn(
   meta: SessionMeta & { ipAddress: string },
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
+  const accountFromHere = `${email} ${normaliseIpKey(meta.ipAddress)}`;
   const verdict = await deps.limits.consumeAll([
     ["signInPerIp", meta.ipAddress],
-    ["signInPerAccount", email],
+    ["signInPerAccount", accountFromHere],
+    ["signInPerAccountTotal", email],
   ]);
   if (!verdict.ok) return rateLimited(verdict);
   const [user] = await deps.db
@@ -283,7 +299,7 @@ export async function signIn(
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyAgainstDummy(input.password);
   if (!user || !valid) return formError(WRONG_CREDENTIALS, 401);
-  await deps.limits.reset("signInPerAccount", email);
+  await deps.limits.reset("signInPerAccount", accountFromHere);
   const { token, session } = await createSession(deps.db, user.id, meta);
   return { ok: true, token, session, userId: user.id };
 }
@@ -308,10 +324,12 @@ export async function requestPasswordReset(
     .from(schema.users)
     .where(eq(schema.users.email, email));
   if (!user) return { ok: true };
-  const token = await issueToken(deps.db, user.id, "reset-password", email);
-  await deps.mailer.send({
-    to: email,
-    ...templates.resetPassword({ link: link(deps.appUrl, "/reset-password", token) }),
+  await later(deps, async () => {
+    const token = await issueToken(deps.db, user.id, "reset-password", email);
+    await deps.mailer.send({
+      to: email,
+      ...templates.resetPassword({ link: link(deps.appUrl, "/reset-password", token) }),
+    });
   });
   return { ok: true };
 }
@@ -367,14 +385,9 @@ export async function resetPassword(
         updatedAt: now,
       })
       .where(eq(schema.users.id, row.userId));
-    await tx
-      .delete(schema.authTokens)
-      .where(
-        and(
-          eq(schema.authTokens.userId, row.userId),
-          eq(schema.authTokens.purpose, "reset-password"),
-        ),
-      );
+    // Every other mailed link dies with the old password: a pending change of e-mail
+    // requested by whoever had it must not survive the owner taking the account back.
+    await tx.delete(schema.authTokens).where(eq(schema.authTokens.userId, row.userId));
     await invalidateUserSessions(tx as unknown as Db, row.userId);
     const created = await createSession(tx as unknown as Db, row.userId, meta, now);
     return { ...created, userId: row.userId, email: row.email };
@@ -421,12 +434,9 @@ export async function changePassword(
       .update(schema.users)
       .set({ passwordHash, updatedAt: new Date() })
       .where(eq(schema.users.id, userId));
-    // A reset link mailed before the change would undo it: those die too.
-    await tx
-      .delete(schema.authTokens)
-      .where(
-        and(eq(schema.authTokens.userId, userId), eq(schema.authTokens.purpose, "reset-password")),
-      );
+    // Every mailed link dies with the old password: a reset link would undo the change,
+    // and a pending change of e-mail may be an intruder's.
+    await tx.delete(schema.authTokens).where(eq(schema.authTokens.userId, userId));
     await invalidateUserSessions(tx as unknown as Db, userId);
     return createSession(tx as unknown as Db, userId, meta);
   });
@@ -463,10 +473,21 @@ export async function requestEmailChange(
     .from(schema.users)
     .where(eq(schema.users.email, newEmail));
   if (taken) return { ok: true };
-  const token = await issueToken(deps.db, userId, "change-email", newEmail);
-  await deps.mailer.send({
-    to: newEmail,
-    ...templates.changeEmail({ link: link(deps.appUrl, "/confirm-email", token), newEmail }),
+  await later(deps, async () => {
+    const token = await issueToken(deps.db, userId, "change-email", newEmail);
+    await deps.mailer.send({
+      to: newEmail,
+      ...templates.changeEmail({ link: link(deps.appUrl, "/confirm-email", token), newEmail }),
+    });
+    // The current address hears of it too: if this was not its owner, resetting the
+    // password kills the pending change.
+    await deps.mailer.send({
+      to: account.email,
+      ...templates.emailChangeRequested({
+        newEmail,
+        resetLink: `${deps.appUrl.replace(/\/$/, "")}/forgot-password`,
+      }),
+    });
   });
   return { ok: true };
 }
@@ -521,6 +542,7 @@ export async function setUserRole(db: Db, userId: string, role: Role): Promise<b
       .where(eq(schema.users.id, userId))
       .returning({ id: schema.users.id });
     if (updated.length === 0) return false;
+    await tx.delete(schema.authTokens).where(eq(schema.authTokens.userId, userId));
     await invalidateUserSessions(tx as unknown as Db, userId);
     return true;
   });

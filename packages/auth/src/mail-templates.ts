@@ -223,3 +223,27 @@ export function passwordChanged({ resetLink }: { resetLink?: string } = {}): Mai
         ]),
   ]);
 }
+
+/**
+ * To the current address when a change of address is requested: if its owner did not ask
+ * for it, resetting the password cancels the pending change.
+ */
+export function emailChangeRequested({
+  newEmail,
+  resetLink,
+}: {
+  newEmail: string;
+  resetLink: string;
+}): MailContent {
+  return render(`A change of your ${PRODUCT_NAME} e-mail address was requested`, [
+    {
+      kind: "p",
+      text: `Someone signed in to your ${PRODUCT_NAME} account asked to move it to ${newEmail}. The change happens only when that address confirms it, within an hour.`,
+    },
+    {
+      kind: "p",
+      text: "If this was not you, reset your password now: that cancels the change and signs everyone out.",
+    },
+    { kind: "button", label: "Reset your password", link: checkedLink(resetLink) },
+  ]);
+}

@@ -223,7 +223,10 @@ const HOUR = 60 * MINUTE;
 
 export const AUTH_RATE_LIMITS = {
   signInPerIp: { points: 30, duration: 15 * MINUTE, keyKind: "ip" },
+  // Keyed by account and IP address together, so nobody elsewhere can lock an account out;
+  // the looser total below still bounds guesses spread over many addresses.
   signInPerAccount: { points: 10, duration: 15 * MINUTE, keyKind: "account" },
+  signInPerAccountTotal: { points: 100, duration: HOUR, keyKind: "account" },
   signUpPerIp: { points: 10, duration: HOUR, keyKind: "ip" },
   resetPerIp: { points: 10, duration: HOUR, keyKind: "ip" },
   resetPerAccount: { points: 3, duration: HOUR, keyKind: "account" },

@@ -12,6 +12,7 @@ import {
   invalidateSession,
   invalidateUserSessions,
   listUserSessions,
+  SESSION_MAX_AGE_MS,
   SESSION_RENEW_WITHIN_MS,
   SESSION_TTL_MS,
   validateSessionToken,
@@ -227,6 +228,24 @@ describe.each(testDrivers())("sessions on %s", (driver) => {
     // A renewed session outlives its first expiry.
     const beyond = at(created, SESSION_TTL_MS + DAY);
     expect(await validateSessionToken(db, second.token, beyond)).not.toBeNull();
+  });
+
+  it("ends a session 90 days after sign-in, however often it was used", async () => {
+    expect(SESSION_MAX_AGE_MS).toBe(90 * DAY);
+    const userId = await newUser();
+    const created = new Date(Date.now() - 100 * DAY);
+    const { token, session } = await createSession(db, userId, {}, created);
+    // Used every 20 days, it slides, but never past day 90.
+    for (const days of [20, 40, 60, 80]) {
+      const result = await validateSessionToken(db, token, at(created, days * DAY));
+      expect(result, `day ${days}`).not.toBeNull();
+      expect(result?.session.expiresAt.getTime()).toBeLessThanOrEqual(
+        created.getTime() + SESSION_MAX_AGE_MS,
+      );
+    }
+    expect(await validateSessionToken(db, token, at(created, 89 * DAY))).not.toBeNull();
+    expect(await validateSessionToken(db, token, at(created, SESSION_MAX_AGE_MS))).toBeNull();
+    expect(await sessionRow(session.id)).toBeUndefined();
   });
 
   it("writes last_used_at at most every five minutes", async () => {

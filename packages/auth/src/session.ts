@@ -15,6 +15,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const SESSION_TTL_MS = 30 * DAY_MS;
 /** …and are renewed on use once fewer than 15 days remain (a sliding expiry). */
 export const SESSION_RENEW_WITHIN_MS = 15 * DAY_MS;
+/**
+ * However often it is used, a session ends 90 days after sign-in: a stolen token cannot
+ * be kept alive for ever by using it.
+ */
+export const SESSION_MAX_AGE_MS = 90 * DAY_MS;
 /** `last_used_at` is written at most this often, so reading a page is not a write. */
 const LAST_USED_GRANULARITY_MS = 5 * 60 * 1000;
 
@@ -108,14 +113,18 @@ export async function validateSessionToken(
     lastUsedAt: new Date(row.last_used_at),
     device: row.device,
   };
-  if (now.getTime() >= session.expiresAt.getTime()) {
+  const endOfLife = session.createdAt.getTime() + SESSION_MAX_AGE_MS;
+  if (now.getTime() >= Math.min(session.expiresAt.getTime(), endOfLife)) {
     await db.delete(schema.sessions).where(eq(schema.sessions.id, id));
     return null;
   }
-  const renewed = session.expiresAt.getTime() - now.getTime() < SESSION_RENEW_WITHIN_MS;
+  const renewedExpiry = Math.min(now.getTime() + SESSION_TTL_MS, endOfLife);
+  const renewed =
+    session.expiresAt.getTime() - now.getTime() < SESSION_RENEW_WITHIN_MS &&
+    renewedExpiry > session.expiresAt.getTime();
   const touch = now.getTime() - session.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS;
   if (renewed || touch) {
-    if (renewed) session.expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+    if (renewed) session.expiresAt = new Date(renewedExpiry);
     session.lastUsedAt = now;
     await db
       .update(schema.sessions)

@@ -103,7 +103,16 @@ export async function accountDeps(): Promise<AccountDeps> {
   });
   // RATE_LIMIT_* variables may change the limits (the end-to-end runs raise the per-IP ones).
   limits ??= createAuthRateLimits(database, rateLimitOverridesFromEnv());
-  return { db: database, mailer, limits, appUrl: appUrl() };
+  return {
+    db: database,
+    mailer,
+    limits,
+    appUrl: appUrl(),
+    // Mail goes out after the answer: see AccountDeps.defer.
+    defer: (task) => {
+      task().catch((error: unknown) => logger.error({ err: error }, "sending account mail failed"));
+    },
+  };
 }
 
 export async function closeMailer(): Promise<void> {

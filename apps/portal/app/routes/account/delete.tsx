@@ -30,18 +30,6 @@ export async function action({ request, context }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: deleteAccountSchema });
   if (submission.status !== "success") return rejectSubmission(submission);
   const deps = await accountDeps();
-  // The password check is a guess at the password: counted like the change-password
-  // form's, so a borrowed session cannot be used to try passwords without limit.
-  const verdict = await deps.limits.consumeAll([["signInPerAccount", user.id]]);
-  if (!verdict.ok) {
-    const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-    return rejectSubmission(submission, {
-      ok: false,
-      status: 429,
-      retryAfterSeconds: verdict.retryAfterSeconds,
-      formError: `Too many attempts. Try again in ${minutes === 1 ? "a minute" : `${minutes} minutes`}.`,
-    });
-  }
   const result = await deleteAccount(deps, user.id, { password: submission.value.password });
   if (!result.ok) return rejectSubmission(submission, result);
   return redirectSignedOut("/?account-deleted=1", context.secure);
