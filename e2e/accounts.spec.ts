@@ -200,7 +200,9 @@ test("forgot password: the e-mailed link sets a new password, and the old one st
   await page.goto("/sign-in");
   await page.getByRole("main").getByRole("link", { name: "Forgot your password?" }).click();
   // The sign-in page has an "E-mail" field too: wait for the navigation before filling.
-  await expect(page.getByRole("heading", { level: 1, name: "Forgot your password?" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "Forgot your password?" }),
+  ).toBeVisible();
   await page.getByLabel("E-mail").fill(email);
   await page.getByRole("main").getByRole("button", { name: "Send me a link" }).click();
   const answer = "If an account exists for that address, we have sent a link";

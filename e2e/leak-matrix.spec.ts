@@ -1,13 +1,12 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 import {
-  type APIRequestContext,
-  expect,
-  request as playwrightRequest,
-  test,
-} from "@playwright/test";
-import type { RouteConfigEntry } from "@react-router/dev/routes";
-import routes from "../apps/portal/app/routes.ts";
+  appUrls,
+  ERROR_URLS,
+  loadFixtures,
+  signedInContext,
+  VIEWERS,
+  type ViewerName,
+} from "./support/routes.ts";
 
 /**
  * The leak matrix: for every kind of viewer and every gate, the gate's canary is present
@@ -20,21 +19,10 @@ import routes from "../apps/portal/app/routes.ts";
  *   editor, admin; each signed in through the real sign-in form.
  * - Responses: every route of the app, taken from the route table itself (a route added
  *   later is covered without anyone listing it; a route with parameters fails this test
- *   until it is given sample values below), each fetched as a document, as route data
- *   (`.data`) and posted to (actions, their validation errors), plus error URLs. Bodies and
- *   headers are searched, so meta tags, JSON and error pages are covered.
+ *   until it is given sample values in support/routes.ts), each fetched as a document, as
+ *   route data (`.data`) and posted to (actions, their validation errors), plus error URLs.
+ *   Bodies and headers are searched, so meta tags, JSON and error pages are covered.
  */
-
-const VIEWERS = [
-  "anonymous",
-  "member",
-  "strategic-circle",
-  "leadership-alliance",
-  "application-pending",
-  "editor",
-  "admin",
-] as const;
-type ViewerName = (typeof VIEWERS)[number];
 
 const GATES = ["public", "members", "strategic-circle", "leadership-alliance"] as const;
 type GateName = (typeof GATES)[number];
@@ -51,95 +39,11 @@ const ADMITTED: Record<ViewerName, readonly GateName[]> = {
   admin: GATES,
 };
 
-type Fixtures = {
-  canary: string;
-  matrix: Record<GateName, string>;
-  users: Record<string, { id: string; email: string; password: string }>;
-  seedProfile: string;
-  seedArticle: string;
-  pendingApplicationId: string;
-};
-
-/** Every route path of the app, as written in routes.ts (e.g. "profiles/:slug"). */
-function routePaths(entries: readonly RouteConfigEntry[], parent = ""): string[] {
-  const out: string[] = [];
-  for (const entry of entries) {
-    const own = entry.index ? parent : [parent, entry.path ?? ""].filter(Boolean).join("/");
-    if (entry.index || entry.path !== undefined) out.push(own);
-    if (entry.children) out.push(...routePaths(entry.children, own));
-  }
-  return [...new Set(out)];
-}
-
-/** Sample values for routes with parameters: the real records, and ones that do not exist. */
-function sampleUrls(pattern: string, f: Fixtures): string[] | null {
-  const samples: Record<string, string[]> = {
-    "profiles/:slug": [`/profiles/${f.seedProfile}`, "/profiles/no-such-profile", "/profiles/%00"],
-    "news/:slug": [`/news/${f.seedArticle}`, "/news/no-such-article"],
-    "membership/apply/:tier": [
-      "/membership/apply/leadership-alliance",
-      "/membership/apply/strategic-circle",
-      "/membership/apply/no-such-tier",
-    ],
-    "admin/applications/:id": [
-      `/admin/applications/${f.pendingApplicationId}`,
-      "/admin/applications/00000000-0000-0000-0000-000000000000",
-      "/admin/applications/not-a-uuid",
-    ],
-    "admin/members/:id": [
-      `/admin/members/${f.users["leadership-alliance"]?.id}`,
-      "/admin/members/00000000-0000-0000-0000-000000000000",
-      "/admin/members/not-a-uuid",
-    ],
-    "*": ["/no/such/page", "/profiles/x/y/z"],
-  };
-  if (pattern in samples) return samples[pattern] ?? null;
-  if (/[:*]/.test(pattern)) return null;
-  return [`/${pattern}`];
-}
-
-/** Extra URLs with bad input: tampered cursors, unknown filters, a NUL byte. */
-const ERROR_URLS = [
-  "/profiles?cursor=garbage",
-  "/profiles?sort=nope",
-  "/news?cursor=garbage",
-  "/profiles?type=%00",
-  "/verify-email?token=not-a-token",
-  "/reset-password?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-];
-
 function dataUrl(url: string): string {
   const parsed = new URL(url, "http://x");
   parsed.pathname =
     parsed.pathname === "/" ? "/_root.data" : `${parsed.pathname.replace(/\/$/, "")}.data`;
   return parsed.pathname + parsed.search;
-}
-
-function loadFixtures(target: string): Fixtures {
-  const file = path.resolve(
-    import.meta.dirname,
-    "..",
-    "test-results",
-    `e2e-fixtures-${target}.json`,
-  );
-  return JSON.parse(readFileSync(file, "utf8")) as Fixtures;
-}
-
-async function signedInContext(baseURL: string, viewer: ViewerName, f: Fixtures) {
-  const context = await playwrightRequest.newContext({ baseURL });
-  if (viewer === "anonymous") return context;
-  const account = f.users[viewer];
-  if (!account) throw new Error(`no fixture account for ${viewer}`);
-  const response = await context.post("/sign-in", {
-    form: { email: account.email, password: account.password, next: "/account" },
-    headers: { Origin: baseURL },
-    maxRedirects: 0,
-    failOnStatusCode: false,
-  });
-  expect(response.status(), `sign-in as ${viewer}`).toBeGreaterThanOrEqual(300);
-  expect(response.status(), `sign-in as ${viewer}`).toBeLessThan(400);
-  expect(response.headers()["set-cookie"] ?? "").toContain("briefings_session=");
-  return context;
 }
 
 type Fetched = { label: string; status: number; text: string; cacheControl: string };
@@ -186,13 +90,7 @@ for (const viewer of VIEWERS) {
     const f = loadFixtures(target);
     if (!baseURL) throw new Error("baseURL is not set");
 
-    const unsampled: string[] = [];
-    const urls: string[] = [];
-    for (const pattern of routePaths(routes)) {
-      const samples = sampleUrls(pattern, f);
-      if (samples) urls.push(...samples);
-      else unsampled.push(pattern);
-    }
+    const { urls, unsampled } = appUrls(f);
     expect(unsampled, "routes with parameters need sample values in sampleUrls()").toEqual([]);
     urls.push(...ERROR_URLS);
     // Where the matrix briefings live: the only documents that may carry their strings.

@@ -7,8 +7,11 @@
  * - The leak matrix's own canaries: one briefing per gate (public, members, Strategic
  *   Circle, Leadership Alliance) on the seed profile and on the seed article, each with a
  *   unique string, so a spec can say exactly which responses must carry which string.
- * - Fixture accounts with sessions: member, Strategic Circle, Leadership Alliance,
- *   application pending, editor, admin. Their session tokens and passwords are written to
+ * - Fixture accounts with sessions, one per kind of viewer: member, unverified, Strategic
+ *   Circle (current and left), Leadership Alliance (approved, or by a live, expired or
+ *   revoked grant), applications pending, needing information and rejected, editor, admin,
+ *   owner. The pending application's statement carries a canary of its own, private to its
+ *   applicant and the reviewers. Their session tokens and passwords are written to
  *   test-results/e2e-fixtures-<target>.json for the specs; they exist only in this
  *   throwaway database.
  *
@@ -126,14 +129,36 @@ try {
   // One account per kind of viewer, each signed in once.
   const password = `e2e-${randomBytes(12).toString("hex")}`;
   const passwordHash = await hashPassword(password);
-  const kinds = {
-    member: { role: "member", tier: null, application: null },
-    "strategic-circle": { role: "member", tier: "strategic-circle", application: null },
-    "leadership-alliance": { role: "member", tier: null, application: "approved" },
-    "application-pending": { role: "member", tier: null, application: "pending" },
-    editor: { role: "editor", tier: null, application: null },
-    admin: { role: "admin", tier: null, application: null },
-  } as const;
+  // Each kind: role, verified or not, tier joins (with an end for one that left), the
+  // latest Leadership Alliance application, and grants (live, expired, revoked).
+  type Kind = {
+    role: "member" | "editor" | "admin" | "owner";
+    verified?: false;
+    join?: { tier: string; left?: true };
+    application?: "pending" | "approved" | "rejected" | "needs-info";
+    grant?: { tier: string; state: "live" | "expired" | "revoked" };
+  };
+  const kinds: Record<string, Kind> = {
+    member: { role: "member" },
+    unverified: { role: "member", verified: false },
+    "strategic-circle": { role: "member", join: { tier: "strategic-circle" } },
+    "left-strategic-circle": { role: "member", join: { tier: "strategic-circle", left: true } },
+    "leadership-alliance": { role: "member", application: "approved" },
+    "leadership-alliance-by-grant": {
+      role: "member",
+      grant: { tier: "leadership-alliance", state: "live" },
+    },
+    "expired-grant": { role: "member", grant: { tier: "leadership-alliance", state: "expired" } },
+    "revoked-grant": { role: "member", grant: { tier: "leadership-alliance", state: "revoked" } },
+    "application-pending": { role: "member", application: "pending" },
+    "application-needs-info": { role: "member", application: "needs-info" },
+    "application-rejected": { role: "member", application: "rejected" },
+    editor: { role: "editor" },
+    admin: { role: "admin" },
+    owner: { role: "owner" },
+  };
+  // Private to the applicant and the reviewers: planted in the pending application's statement.
+  const applicationCanary = `APPLICATION-${suffix}`;
   const users: Record<string, { id: string; email: string; password: string; token: string }> = {};
   let pendingApplicationId = "";
   for (const [name, spec] of Object.entries(kinds)) {
@@ -141,27 +166,47 @@ try {
     const [user] = await queryRows<{ id: string }>(
       db,
       sql`INSERT INTO users (email, password_hash, role, email_verified_at)
-          VALUES (${email}, ${passwordHash}, ${spec.role}, now()) RETURNING id`,
+          VALUES (${email}, ${passwordHash}, ${spec.role},
+                  ${spec.verified === false ? sql`NULL` : sql`now()`}) RETURNING id`,
     );
     if (!user) throw new Error("user insert returned nothing");
-    if (spec.tier) {
+    if (spec.join) {
       await db.execute(
-        sql`INSERT INTO tier_joins (user_id, tier_slug) VALUES (${user.id}, ${spec.tier})`,
+        sql`INSERT INTO tier_joins (user_id, tier_slug, joined_at, left_at)
+            VALUES (${user.id}, ${spec.join.tier}, now() - interval '10 days',
+                    ${spec.join.left ? sql`now() - interval '1 day'` : sql`NULL`})`,
       );
     }
     if (spec.application) {
+      const decided = spec.application === "approved" || spec.application === "rejected";
+      const statement =
+        spec.application === "pending"
+          ? `A fixture organisation that holds address space. ${applicationCanary}`
+          : "A fixture organisation that holds address space.";
       const [application] = await queryRows<{ id: string }>(
         db,
         sql`INSERT INTO applications (user_id, tier_slug, status, organisation, website, role_title,
-                                      evidence, statement, decided_at)
-            VALUES (${user.id}, 'leadership-alliance', ${spec.application}, 'Fixture Networks',
+                                      evidence, statement, reviewer_message, decided_at)
+            VALUES (${user.id}, 'leadership-alliance', ${spec.application}, ${`Fixture Networks (${name})`},
                     'https://fixture.example', 'Chief Executive',
                     '{"asns":["AS8075"],"prefixes":["8.8.8.0/24"],"handles":["ORG-FIX1-RIPE"]}'::jsonb,
-                    'A fixture organisation that holds address space.',
-                    ${spec.application === "approved" ? sql`now()` : sql`NULL`})
+                    ${statement},
+                    ${spec.application === "pending" || spec.application === "approved" ? null : "Please tell us more."},
+                    ${decided ? sql`now()` : sql`NULL`})
             RETURNING id`,
       );
       if (spec.application === "pending") pendingApplicationId = application?.id ?? "";
+    }
+    if (spec.grant) {
+      const period = {
+        live: sql`now() - interval '1 day', now() + interval '30 days', NULL`,
+        expired: sql`now() - interval '30 days', now() - interval '1 day', NULL`,
+        revoked: sql`now() - interval '1 day', now() + interval '30 days', now() - interval '1 hour'`,
+      }[spec.grant.state];
+      await db.execute(
+        sql`INSERT INTO tier_grants (user_id, tier_slug, starts_at, ends_at, revoked_at, reason)
+            VALUES (${user.id}, ${spec.grant.tier}, ${period}, 'Fixture grant')`,
+      );
     }
     const { token } = await createSession(db, user.id, { userAgent: "e2e fixture" });
     users[name] = { id: user.id, email, password, token };
@@ -184,6 +229,7 @@ try {
         seedProfile: SEED_PROFILE,
         seedArticle: seedArticle?.slug,
         pendingApplicationId,
+        applicationCanary,
       },
       null,
       2,

@@ -202,6 +202,12 @@ describe("applicationFormSchema", () => {
     ],
     ["wrong type", { statement: 42 }, "statement", "Statement is required"],
     ["control characters", { organisation: "Ex\u0000ample" }, "organisation", "control characters"],
+    [
+      "a right-to-left override",
+      { organisation: "Example \u202Egnp.exe" },
+      "organisation",
+      "control characters",
+    ],
     ["a javascript: URL", { website: "javascript:alert(1)" }, "website", "not allowed"],
     ["not a URL", { website: "example" }, "website", "not an absolute URL"],
     ["a short statement", { statement: "too short" }, "statement", "at least 20 characters"],

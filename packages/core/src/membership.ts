@@ -161,10 +161,15 @@ function evidenceList(parse: (item: string) => EvidenceResult, what: string) {
     });
 }
 
-/** Control characters other than tab and line breaks have no place in a form's text. */
+/**
+ * Control characters other than tab and line breaks have no place in a form's text, nor
+ * do bidirectional overrides and isolates, which make text display as something it is not
+ * (an organisation name that reads differently to the reviewer).
+ */
 function hasControlCharacters(value: string): boolean {
   for (const char of value) {
     const code = char.codePointAt(0) ?? 0;
+    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return true;
     if ((code < 0x20 && char !== "\t" && char !== "\n" && char !== "\r") || code === 0x7f)
       return true;
   }

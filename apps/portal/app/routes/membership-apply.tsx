@@ -5,6 +5,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ReactNode } from "react";
 import { data, Form, Link, redirect } from "react-router";
+import { hasControlCharacters } from "#app/components/control-characters.ts";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormError, SubmitButton, TextareaField, TextField } from "#app/components/forms.tsx";
 import { requireUser } from "#app/lib/auth.server.ts";
@@ -14,6 +15,21 @@ import { notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
 import type { Route } from "./+types/membership-apply";
 
 const NO_STORE = { "Cache-Control": "private, no-store" };
+
+/**
+ * The application form's schema, and one check more: the website is checked as a URL,
+ * which a URL with control characters in it still is, yet it is stored as typed and a
+ * NUL byte in text is refused by the database.
+ */
+const applySchema = applicationFormSchema.superRefine((value, ctx) => {
+  if (hasControlCharacters(value.website)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["website"],
+      message: "The website address contains control characters",
+    });
+  }
+});
 
 /** The tier in the address, if it exists, is not retired and takes applications; else 404. */
 async function applicationTier(slugParam: string | undefined) {
@@ -72,7 +88,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   const { user } = requireUser(context, request);
   const tier = await applicationTier(params.tier);
   const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: applicationFormSchema });
+  const submission = parseWithZod(formData, { schema: applySchema });
   if (submission.status !== "success") {
     return data(submission.reply(), { status: 400, headers: NO_STORE });
   }
@@ -104,10 +120,10 @@ export default function MembershipApply({ loaderData, actionData }: Route.Compon
     id: `apply-${tier.slug}`,
     lastResult: actionData,
     defaultValue: latest?.form ?? undefined,
-    constraint: getZodConstraint(applicationFormSchema),
+    constraint: getZodConstraint(applySchema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: applicationFormSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: applySchema }),
   });
 
   const heading = (

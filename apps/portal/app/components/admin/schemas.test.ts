@@ -54,3 +54,33 @@ describe("the admin forms' schemas match the services' schemas", () => {
     expect(form.issues).toContainEqual(["endsAt", "The end date must be in the future"]);
   });
 });
+
+describe("what the database cannot store is refused beside its field", () => {
+  const grant = { tierSlug: "strategic-circle", endsAt: future, reason: "Speaker at our event" };
+
+  it.each([
+    [{ ...grant, reason: "Spea\u0000ker" }, "reason", "The reason contains control characters"],
+    [{ ...grant, tierSlug: "strategic\u0000" }, "tierSlug", "Choose a tier"],
+    [
+      { ...grant, endsAt: "20000-01-01" },
+      "endsAt",
+      "The end date must be no later than 9999-12-31",
+    ],
+  ])("grant %#", (input, field, message) => {
+    expect(outcome(grantFormSchema, input).issues).toEqual([[field, message]]);
+  });
+
+  it("takes the last day of year 9999, and a reason in any script", () => {
+    expect(outcome(grantFormSchema, { ...grant, endsAt: "9999-12-31" }).ok).toBe(true);
+    expect(outcome(grantFormSchema, { ...grant, reason: "Zoë 株式会社 🇩🇪" }).ok).toBe(true);
+  });
+
+  it("refuses control characters in a review message, keeps line breaks", () => {
+    expect(outcome(reviewFormSchema, { decision: "reject", message: "No\u0000pe" }).issues).toEqual(
+      [["message", "The message contains control characters"]],
+    );
+    expect(outcome(reviewFormSchema, { decision: "reject", message: "No.\r\n\tSorry" }).ok).toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,126 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, request as playwrightRequest } from "@playwright/test";
+import type { RouteConfigEntry } from "@react-router/dev/routes";
+import routes from "../../apps/portal/app/routes.ts";
+
+/**
+ * The app's routes, taken from the route table itself (apps/portal/app/routes.ts), with
+ * sample URLs for the ones that have parameters, and the fixture viewers of an e2e server.
+ * Specs that walk every page (the leak matrix, the bad-input matrix) start here, so a route
+ * added later is covered without anyone listing it; a route with parameters makes them
+ * fail until it is given sample values in sampleUrls().
+ */
+
+export const VIEWERS = [
+  "anonymous",
+  "member",
+  "strategic-circle",
+  "leadership-alliance",
+  "application-pending",
+  "editor",
+  "admin",
+] as const;
+export type ViewerName = (typeof VIEWERS)[number];
+
+export type Fixtures = {
+  canary: string;
+  matrix: Record<"public" | "members" | "strategic-circle" | "leadership-alliance", string>;
+  users: Record<string, { id: string; email: string; password: string }>;
+  seedProfile: string;
+  seedArticle: string;
+  pendingApplicationId: string;
+};
+
+/** What prepare-database.ts wrote for the server of `target` ("pglite" or "postgres"). */
+export function loadFixtures(target = "pglite"): Fixtures {
+  const file = path.resolve(
+    import.meta.dirname,
+    "..",
+    "..",
+    "test-results",
+    `e2e-fixtures-${target}.json`,
+  );
+  return JSON.parse(readFileSync(file, "utf8")) as Fixtures;
+}
+
+/** Every route path of the app, as written in routes.ts (e.g. "profiles/:slug"). */
+export function routePaths(entries: readonly RouteConfigEntry[] = routes, parent = ""): string[] {
+  const out: string[] = [];
+  for (const entry of entries) {
+    const own = entry.index ? parent : [parent, entry.path ?? ""].filter(Boolean).join("/");
+    if (entry.index || entry.path !== undefined) out.push(own);
+    if (entry.children) out.push(...routePaths(entry.children, own));
+  }
+  return [...new Set(out)];
+}
+
+/** Sample values for routes with parameters: the real records, and ones that do not exist. */
+export function sampleUrls(pattern: string, f: Fixtures): string[] | null {
+  const samples: Record<string, string[]> = {
+    "profiles/:slug": [`/profiles/${f.seedProfile}`, "/profiles/no-such-profile", "/profiles/%00"],
+    "news/:slug": [`/news/${f.seedArticle}`, "/news/no-such-article"],
+    "membership/apply/:tier": [
+      "/membership/apply/leadership-alliance",
+      "/membership/apply/strategic-circle",
+      "/membership/apply/no-such-tier",
+    ],
+    "admin/applications/:id": [
+      `/admin/applications/${f.pendingApplicationId}`,
+      "/admin/applications/00000000-0000-0000-0000-000000000000",
+      "/admin/applications/not-a-uuid",
+    ],
+    "admin/members/:id": [
+      `/admin/members/${f.users["leadership-alliance"]?.id}`,
+      "/admin/members/00000000-0000-0000-0000-000000000000",
+      "/admin/members/not-a-uuid",
+    ],
+    "*": ["/no/such/page", "/profiles/x/y/z"],
+  };
+  if (pattern in samples) return samples[pattern] ?? null;
+  if (/[:*]/.test(pattern)) return null;
+  return [`/${pattern}`];
+}
+
+/** Extra URLs with bad input: tampered cursors, unknown filters, a NUL byte. */
+export const ERROR_URLS = [
+  "/profiles?cursor=garbage",
+  "/profiles?sort=nope",
+  "/news?cursor=garbage",
+  "/profiles?type=%00",
+  "/verify-email?token=not-a-token",
+  "/reset-password?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+];
+
+/**
+ * The sample URLs of every route, and the route patterns that have parameters but no
+ * samples yet (a spec expects that list to be empty).
+ */
+export function appUrls(f: Fixtures): { urls: string[]; unsampled: string[] } {
+  const unsampled: string[] = [];
+  const urls: string[] = [];
+  for (const pattern of routePaths(routes)) {
+    const samples = sampleUrls(pattern, f);
+    if (samples) urls.push(...samples);
+    else unsampled.push(pattern);
+  }
+  return { urls, unsampled };
+}
+
+/** A request context signed in as a fixture viewer through the real sign-in form. */
+export async function signedInContext(baseURL: string, viewer: ViewerName, f: Fixtures) {
+  const context = await playwrightRequest.newContext({ baseURL });
+  if (viewer === "anonymous") return context;
+  const account = f.users[viewer];
+  if (!account) throw new Error(`no fixture account for ${viewer}`);
+  const response = await context.post("/sign-in", {
+    form: { email: account.email, password: account.password, next: "/account" },
+    headers: { Origin: baseURL },
+    maxRedirects: 0,
+    failOnStatusCode: false,
+  });
+  expect(response.status(), `sign-in as ${viewer}`).toBeGreaterThanOrEqual(300);
+  expect(response.status(), `sign-in as ${viewer}`).toBeLessThan(400);
+  expect(response.headers()["set-cookie"] ?? "").toContain("briefings_session=");
+  return context;
+}
