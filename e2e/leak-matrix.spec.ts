@@ -15,8 +15,13 @@ import {
  * - Gates: public, members, Strategic Circle, Leadership Alliance. prepare-database.ts puts
  *   one briefing per gate, each with its own string, on the seed profile and the seed
  *   article, and a per-gate canary into every other gated briefing of the demo content.
- * - Viewers: anonymous, member, Strategic Circle, Leadership Alliance, application pending,
- *   editor, admin; each signed in through the real sign-in form.
+ * - Viewers: anonymous; members unverified, verified, in Strategic Circle (and one who left),
+ *   in Leadership Alliance (approved, or by a live grant; and grants expired or revoked),
+ *   with applications pending, needing information or rejected; editor, admin, owner; each
+ *   signed in through the real sign-in form.
+ * - Beyond gates: the pending application's statement is private to its applicant and the
+ *   reviewers, the admin pages answer 403 (or the sign-in redirect) to everyone else, and
+ *   anonymous public pages vary on the cookie.
  * - Responses: every route of the app, taken from the route table itself (a route added
  *   later is covered without anyone listing it; a route with parameters fails this test
  *   until it is given sample values in support/routes.ts), each fetched as a document, as
@@ -28,16 +33,28 @@ const GATES = ["public", "members", "strategic-circle", "leadership-alliance"] a
 type GateName = (typeof GATES)[number];
 
 /** The expected admissions, written out independently of the app's access code. */
+const SIGNED_IN: readonly GateName[] = ["public", "members"];
 const ADMITTED: Record<ViewerName, readonly GateName[]> = {
   anonymous: ["public"],
-  member: ["public", "members"],
+  member: SIGNED_IN,
+  // Signed in is enough for the members gate; tiers need a verified address to join.
+  unverified: SIGNED_IN,
   "strategic-circle": ["public", "members", "strategic-circle"],
-  // A higher tier includes the lower ones.
-  "leadership-alliance": ["public", "members", "strategic-circle", "leadership-alliance"],
-  "application-pending": ["public", "members"],
+  "left-strategic-circle": SIGNED_IN,
+  // A higher tier includes the lower ones, however it is held.
+  "leadership-alliance": GATES,
+  "leadership-alliance-by-grant": GATES,
+  "expired-grant": SIGNED_IN,
+  "revoked-grant": SIGNED_IN,
+  "application-pending": SIGNED_IN,
+  "application-needs-info": SIGNED_IN,
+  "application-rejected": SIGNED_IN,
   editor: GATES,
   admin: GATES,
+  owner: GATES,
 };
+
+const ADMINS: readonly ViewerName[] = ["admin", "owner"];
 
 function dataUrl(url: string): string {
   const parsed = new URL(url, "http://x");
@@ -102,6 +119,7 @@ for (const viewer of VIEWERS) {
 
     const admitted = new Set<GateName>(ADMITTED[viewer]);
     const problems: string[] = [];
+    const applicationSeenAt: string[] = [];
     const seenAt: Record<GateName, number> = {
       public: 0,
       members: 0,
@@ -132,14 +150,50 @@ for (const viewer of VIEWERS) {
         if (response.text.includes(canary))
           problems.push(`${response.label} (${response.status}): contains ${canary}`);
       }
-      // Anything that depends on a session is private and never stored.
+      // Anything that depends on a session is private and never stored; anonymous pages a
+      // shared cache may keep say that they vary on the cookie.
       if (viewer !== "anonymous" && !/no-store/.test(response.cacheControl)) {
         problems.push(`${response.label}: Cache-Control "${response.cacheControl}" for a member`);
+      }
+      if (/public/.test(response.cacheControl) && !/^vary: .*cookie/im.test(response.text)) {
+        problems.push(`${response.label}: public without Vary: Cookie`);
+      }
+      // The admin area: reviewers only. Anonymous readers are sent to sign in (route data
+      // answers a redirect as 202 or 204 with its target in the body or a header), everyone
+      // else gets 403.
+      if (pathname.startsWith("/admin") && method === "GET" && !ADMINS.includes(viewer)) {
+        const expected =
+          viewer !== "anonymous" ? [403] : target.endsWith(".data") ? [202, 204] : [302];
+        const redirectsToSignIn = viewer !== "anonymous" || /sign-in\?next=/.test(response.text);
+        if (!expected.includes(response.status) || !redirectsToSignIn) {
+          problems.push(
+            `${response.label}: ${response.status} for ${viewer}, expected ${expected}`,
+          );
+        }
+      }
+      // The pending application's statement: the reviewers on its page, its applicant in
+      // the data export, nobody else anywhere.
+      if (response.text.includes(f.applicationCanary)) {
+        applicationSeenAt.push(response.label);
+        const reviewerPage =
+          ADMINS.includes(viewer) && pathname === `/admin/applications/${f.pendingApplicationId}`;
+        const ownExport = viewer === "application-pending" && pathname === "/account/export";
+        // (A refused decision re-renders the reviewer's page, statement included.)
+        if (!(reviewerPage || (ownExport && method === "GET")))
+          problems.push(
+            `${response.label} (${response.status}): shows the application's statement`,
+          );
       }
     }
     expect(problems, `${viewer}: ${responses.length} responses checked`).toEqual([]);
     // Each admitted gate was seen on both locations, as a document and as route data.
     for (const gate of admitted) expect(seenAt[gate], gate).toBe(4);
+    // The reviewers do see the statement (so its absence elsewhere means something).
+    if (ADMINS.includes(viewer)) {
+      expect(applicationSeenAt).toContain(`GET /admin/applications/${f.pendingApplicationId}`);
+    }
+    if (viewer === "application-pending")
+      expect(applicationSeenAt).toContain("GET /account/export");
     expect(responses.length).toBeGreaterThan(3 * urls.length - 1);
   });
 }

@@ -15,11 +15,19 @@ import routes from "../../apps/portal/app/routes.ts";
 export const VIEWERS = [
   "anonymous",
   "member",
+  "unverified",
   "strategic-circle",
+  "left-strategic-circle",
   "leadership-alliance",
+  "leadership-alliance-by-grant",
+  "expired-grant",
+  "revoked-grant",
   "application-pending",
+  "application-needs-info",
+  "application-rejected",
   "editor",
   "admin",
+  "owner",
 ] as const;
 export type ViewerName = (typeof VIEWERS)[number];
 
@@ -30,6 +38,8 @@ export type Fixtures = {
   seedProfile: string;
   seedArticle: string;
   pendingApplicationId: string;
+  /** In the pending application's statement: for its applicant and the reviewers only. */
+  applicationCanary: string;
 };
 
 /** What prepare-database.ts wrote for the server of `target` ("pglite" or "postgres"). */
