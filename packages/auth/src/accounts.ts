@@ -1,15 +1,8 @@
-import type { Role } from "@briefings/core";
+import { emailSchema, passwordInputSchema, type Role } from "@briefings/core";
 import { type Db, schema } from "@briefings/db/client";
 import { and, eq, gt, sql } from "drizzle-orm";
-import { z } from "zod";
 import * as templates from "./mail-templates.ts";
-import {
-  hashPassword,
-  PASSWORD_MAX_LENGTH,
-  passwordProblem,
-  verifyAgainstDummy,
-  verifyPassword,
-} from "./password.ts";
+import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from "./password.ts";
 import { normaliseIpKey } from "./rate-limit.ts";
 import {
   createSession,
@@ -95,21 +88,9 @@ function rateLimited(verdict: { retryAfterSeconds: number }): Failure {
 }
 
 // ---------------------------------------------------------------------------------------
-// Field schemas, shared with the portal's forms.
+// Field schemas: core's, shared with the portal's forms; re-exported for this package's users.
 
-export const emailSchema = z
-  .string({ error: "E-mail is required" })
-  .trim()
-  .min(1, { error: "E-mail is required" })
-  .max(254, { error: "E-mail is at most 254 characters" })
-  .pipe(z.email({ error: "Enter an e-mail address like name@example.com" }))
-  .transform((email) => email.toLowerCase());
-
-/** Only the bounds: the policy (length, common passwords) is checked by `passwordProblem`. */
-export const passwordInputSchema = z
-  .string({ error: "Password is required" })
-  .min(1, { error: "Password is required" })
-  .max(PASSWORD_MAX_LENGTH * 4, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` });
+export { emailSchema, passwordInputSchema };
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();

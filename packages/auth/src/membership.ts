@@ -2,11 +2,15 @@ import {
   type ApplicationForm,
   type ApplicationStatus,
   applicationFormSchema,
+  type GrantInput,
+  grantSchema,
+  REVIEW_DECISIONS,
+  type Review,
+  reviewSchema,
   type Tier,
 } from "@briefings/core";
 import { type Db, schema } from "@briefings/db/client";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { z } from "zod";
 import { type Failure, isUniqueViolation, type MailSender } from "./accounts.ts";
 import * as templates from "./mail-templates.ts";
 
@@ -156,31 +160,9 @@ export async function submitApplication(
   }
 }
 
-export const REVIEW_DECISIONS = ["approve", "reject", "needs-info"] as const;
-
-export const reviewSchema = z
-  .object({
-    decision: z.enum(REVIEW_DECISIONS, { error: "Choose approve, reject or ask for more" }),
-    message: z
-      .string()
-      .trim()
-      .max(2000, { error: "The message is at most 2000 characters" })
-      .optional()
-      .default(""),
-  })
-  .superRefine((value, ctx) => {
-    if (value.decision !== "approve" && value.message.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["message"],
-        message:
-          value.decision === "reject"
-            ? "Give the applicant a reason for the rejection"
-            : "Tell the applicant what to add",
-      });
-    }
-  });
-export type Review = z.infer<typeof reviewSchema>;
+// The review and grant schemas are core's, shared with the portal's forms; re-exported for
+// this package's users.
+export { type GrantInput, grantSchema, REVIEW_DECISIONS, type Review, reviewSchema };
 
 const DECISION_STATUS: Record<Review["decision"], ApplicationStatus> = {
   approve: "approved",
@@ -282,24 +264,6 @@ export async function getApplication(
     .where(eq(schema.applications.id, applicationId));
   return row ? { ...row.application, applicantEmail: row.applicantEmail } : null;
 }
-
-export const grantSchema = z
-  .object({
-    tierSlug: z.string().trim().min(1, { error: "Choose a tier" }),
-    endsAt: z.coerce
-      .date({ error: "Give the date the access ends" })
-      .refine((d) => !Number.isNaN(d.getTime()), { error: "Give a valid date" }),
-    reason: z
-      .string({ error: "Give a reason" })
-      .trim()
-      .min(3, { error: "Give a reason (at least 3 characters)" })
-      .max(500, { error: "The reason is at most 500 characters" }),
-  })
-  .refine((value) => value.endsAt.getTime() > Date.now(), {
-    path: ["endsAt"],
-    error: "The end date must be in the future",
-  });
-export type GrantInput = z.infer<typeof grantSchema>;
 
 /** Complimentary access to a tier from now until `endsAt`, recorded with who and why. */
 export async function grantTier(

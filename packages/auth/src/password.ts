@@ -1,3 +1,4 @@
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@briefings/core";
 import { hash, verify } from "@node-rs/argon2";
 
 // OWASP's argon2id baseline: 19 MiB, two passes, one lane.
@@ -8,9 +9,8 @@ const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
-export const PASSWORD_MIN_LENGTH = 12;
-/** Long enough for any passphrase, short enough that hashing cannot be used to exhaust us. */
-export const PASSWORD_MAX_LENGTH = 256;
+// The bounds are core's, shared with the portal's forms; re-exported for this package's users.
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);

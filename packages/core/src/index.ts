@@ -1,5 +1,6 @@
 export * from "./access.ts";
 export * from "./confidence.ts";
+export * from "./control-characters.ts";
 export * from "./gate.ts";
 export * from "./membership.ts";
 export * from "./parse/article-file.ts";
@@ -9,6 +10,7 @@ export * from "./redact.ts";
 export * from "./schemas/article.ts";
 export * from "./schemas/briefing.ts";
 export * from "./schemas/common.ts";
+export * from "./schemas/forms.ts";
 export * from "./schemas/profile.ts";
 export * from "./text.ts";
 export * from "./tier.ts";

@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { hasBidiControls, hasControlCharacters } from "./control-characters.ts";
 import { webUrlSchema } from "./schemas/common.ts";
 import type { ApplicationStatus, Role, Viewer } from "./viewer.ts";
 
@@ -162,18 +163,12 @@ function evidenceList(parse: (item: string) => EvidenceResult, what: string) {
 }
 
 /**
- * Control characters other than tab and line breaks have no place in a form's text, nor
- * do bidirectional overrides and isolates, which make text display as something it is not
- * (an organisation name that reads differently to the reviewer).
+ * An applicant's text is read by the reviewer who decides the application on it: besides
+ * the control characters no form takes, it may not hold bidirectional controls, which would
+ * make it read differently to the reviewer than it is (see control-characters.ts).
  */
-function hasControlCharacters(value: string): boolean {
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return true;
-    if ((code < 0x20 && char !== "\t" && char !== "\n" && char !== "\r") || code === 0x7f)
-      return true;
-  }
-  return false;
+export function hasUnsafeApplicationCharacters(value: string): boolean {
+  return hasControlCharacters(value) || hasBidiControls(value);
 }
 
 const text = (label: string, min: number, max: number) =>
@@ -184,7 +179,7 @@ const text = (label: string, min: number, max: number) =>
       error: min <= 1 ? `${label} is required` : `${label} needs at least ${min} characters`,
     })
     .max(max, { error: `${label} is at most ${max} characters` })
-    .refine((value) => !hasControlCharacters(value), {
+    .refine((value) => !hasUnsafeApplicationCharacters(value), {
       error: `${label} contains control characters`,
     });
 

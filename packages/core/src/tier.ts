@@ -3,11 +3,14 @@ import { z } from "zod";
 export const tierJoinMethodSchema = z.enum(["open", "application", "invitation"]);
 export type TierJoinMethod = z.infer<typeof tierJoinMethodSchema>;
 
+/** A slug: lowercase letters and digits in runs joined by single hyphens. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 export const slugSchema = z
   .string()
   .min(1, { error: "slug is required" })
   .max(200, { error: "slug is at most 200 characters" })
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+  .regex(SLUG_PATTERN, {
     error: "slug may contain only lowercase letters, digits and single hyphens",
   });
 

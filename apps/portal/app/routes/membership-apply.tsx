@@ -1,11 +1,14 @@
 import { latestApplication, submitApplication } from "@briefings/auth";
-import { applicationFormSchema, MAX_EVIDENCE_ITEMS } from "@briefings/core";
+import {
+  applicationFormSchema,
+  hasUnsafeApplicationCharacters,
+  MAX_EVIDENCE_ITEMS,
+} from "@briefings/core";
 import { listTiers } from "@briefings/db/queries";
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ReactNode } from "react";
 import { data, Form, Link, redirect } from "react-router";
-import { hasControlCharacters } from "#app/components/control-characters.ts";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormError, SubmitButton, TextareaField, TextField } from "#app/components/forms.tsx";
 import { requireUser } from "#app/lib/auth.server.ts";
@@ -19,10 +22,11 @@ const NO_STORE = { "Cache-Control": "private, no-store" };
 /**
  * The application form's schema, and one check more: the website is checked as a URL,
  * which a URL with control characters in it still is, yet it is stored as typed and a
- * NUL byte in text is refused by the database.
+ * NUL byte in text is refused by the database. Like the application's other text, it may
+ * not hold bidirectional controls either: the reviewer reads it as typed.
  */
 const applySchema = applicationFormSchema.superRefine((value, ctx) => {
-  if (hasControlCharacters(value.website)) {
+  if (hasUnsafeApplicationCharacters(value.website)) {
     ctx.addIssue({
       code: "custom",
       path: ["website"],

@@ -1,35 +1,23 @@
+import {
+  emailSchema,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordInputSchema,
+} from "@briefings/core";
 import { z } from "zod";
 
 /**
  * The account forms' schemas, for conform in the browser and on the server alike.
  *
- * The field schemas repeat @briefings/auth's `emailSchema` and `passwordInputSchema` (and
- * its password length bounds): that package also holds the password hashing and the
- * mailer, which cannot be bundled for the browser. schemas.test.ts checks that both
- * sides accept, refuse and normalise the same inputs with the same messages.
+ * Their fields are @briefings/core's `emailSchema` and `passwordInputSchema`, which
+ * @briefings/auth's services validate with too; what is here is the forms' own (which
+ * fields each form has, the new-password length, the deletion confirmation).
  *
  * The server-side services check again whatever matters (the password policy, tokens),
  * so these schemas are for early, friendly errors, not the last word.
  */
 
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 256;
-
 export const PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters; avoid common passwords. A few unrelated words make a good one.`;
-
-export const emailSchema = z
-  .string({ error: "E-mail is required" })
-  .trim()
-  .min(1, { error: "E-mail is required" })
-  .max(254, { error: "E-mail is at most 254 characters" })
-  .pipe(z.email({ error: "Enter an e-mail address like name@example.com" }))
-  .transform((email) => email.toLowerCase());
-
-/** Only the bounds of a password being checked (sign-in, current password). */
-export const passwordInputSchema = z
-  .string({ error: "Password is required" })
-  .min(1, { error: "Password is required" })
-  .max(PASSWORD_MAX_LENGTH * 4, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` });
 
 /**
  * A password being chosen: also its length, counted in characters as the server's policy

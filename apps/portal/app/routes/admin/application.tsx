@@ -1,5 +1,5 @@
 import { getApplication, reviewApplication } from "@briefings/auth";
-import type { ApplicationStatus } from "@briefings/core";
+import { type ApplicationStatus, reviewSchema } from "@briefings/core";
 import { listTiers } from "@briefings/db/queries";
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
@@ -9,7 +9,6 @@ import { z } from "zod";
 import { AdminPage } from "#app/components/admin/admin-nav.tsx";
 import { EvidenceLists } from "#app/components/admin/evidence.tsx";
 import { RadioGroupField } from "#app/components/admin/fields.tsx";
-import { reviewFormSchema } from "#app/components/admin/schemas.ts";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormError, SubmitButton, TextareaField } from "#app/components/forms.tsx";
 import { accountDeps, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
@@ -70,7 +69,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   const { user } = requireRole(context, request, STAFF_ROLES.admin);
   const id = applicationId(params.id);
   const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: reviewFormSchema });
+  const submission = parseWithZod(formData, { schema: reviewSchema });
   if (submission.status !== "success") {
     return data(submission.reply(), { status: 400, headers: NO_STORE });
   }
@@ -107,10 +106,10 @@ function DecisionForm({ lastResult }: { lastResult: Route.ComponentProps["action
   const [form, fields] = useForm({
     id: "review",
     lastResult,
-    constraint: getZodConstraint(reviewFormSchema),
+    constraint: getZodConstraint(reviewSchema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: reviewFormSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: reviewSchema }),
   });
   return (
     <section aria-labelledby="decision-heading" className="mt-8 max-w-2xl">

@@ -1,5 +1,10 @@
 import { grantTier, latestApplication, listGrants, revokeGrant } from "@briefings/auth";
-import { activeTierSlugs, type EntitlementSource, isSourceActive } from "@briefings/core";
+import {
+  activeTierSlugs,
+  type EntitlementSource,
+  grantSchema,
+  isSourceActive,
+} from "@briefings/core";
 import { listTiers, loadMemberAccess } from "@briefings/db/queries";
 import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
@@ -9,7 +14,6 @@ import { z } from "zod";
 import { AdminPage } from "#app/components/admin/admin-nav.tsx";
 import { CELL, DataTable, EmptyState, NOWRAP_CELL } from "#app/components/admin/data-table.tsx";
 import { SelectField } from "#app/components/admin/fields.tsx";
-import { grantFormSchema } from "#app/components/admin/schemas.ts";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormError, Notice, SubmitButton, TextField } from "#app/components/forms.tsx";
 import { requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
@@ -134,7 +138,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   const database = await db();
 
   if (intent === "grant") {
-    const submission = parseWithZod(formData, { schema: grantFormSchema });
+    const submission = parseWithZod(formData, { schema: grantSchema });
     if (submission.status !== "success") {
       return data(
         { intent: "grant" as const, result: submission.reply(), formError: null },
@@ -222,10 +226,10 @@ function GrantForm({
   const [form, fields] = useForm({
     id: "grant",
     lastResult,
-    constraint: getZodConstraint(grantFormSchema),
+    constraint: getZodConstraint(grantSchema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: grantFormSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: grantSchema }),
   });
   return (
     <Form method="post" {...getFormProps(form)} className="mt-3 max-w-xl">
