@@ -1,7 +1,12 @@
 import { createRequestHandler } from "@react-router/express";
 import express from "express";
 import "react-router";
-import { closeMailer, type ResolvedSession, resolveSession } from "../app/lib/auth.server.ts";
+import {
+  closeMailer,
+  logsMailLinks,
+  type ResolvedSession,
+  resolveSession,
+} from "../app/lib/auth.server.ts";
 import type { RequestContext } from "../app/lib/context.server.ts";
 import { getDatabase, shutdownDatabase } from "../app/lib/db.server.ts";
 import { env } from "../app/lib/env.server.ts";
@@ -25,7 +30,11 @@ function warnAboutProductionSettings(): void {
   if (!env.PUBLIC_ORIGIN)
     logger.warn(`PUBLIC_ORIGIN is not set: links in e-mails point to http://localhost:${env.PORT}`);
   if (!env.SMTP_URL)
-    logger.warn("SMTP_URL is not set: mail, with its sign-in links, is kept in the outbox table");
+    logger.warn(
+      logsMailLinks()
+        ? "SMTP_URL is not set: mail is kept in the outbox table and its links are logged here (a local run)"
+        : "SMTP_URL is not set: mail, with its sign-in links, is kept in the outbox table",
+    );
   if (env.TRUST_PROXY === true)
     logger.warn(
       "TRUST_PROXY=true believes any X-Forwarded-For a client sends, so per-IP limits can be dodged; give the number of proxies or their addresses",

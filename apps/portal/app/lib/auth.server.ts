@@ -92,6 +92,16 @@ export function appUrl(): string {
   return env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`;
 }
 
+/**
+ * Whether mail kept in the outbox has its links logged, so someone trying the portal on
+ * their machine can follow them: in development, and on a local run of the production
+ * build (`npm start`) that has neither an SMTP server nor a public origin, whose links can
+ * only point to localhost anyway. A deployed server sets PUBLIC_ORIGIN and never logs them.
+ */
+export function logsMailLinks(): boolean {
+  return env.NODE_ENV === "development" || (!env.SMTP_URL && !env.PUBLIC_ORIGIN);
+}
+
 export async function accountDeps(): Promise<AccountDeps> {
   const database = await db();
   mailer ??= createMailer({
@@ -99,7 +109,7 @@ export async function accountDeps(): Promise<AccountDeps> {
     from: env.MAIL_FROM,
     db: database,
     logger,
-    logLinks: env.NODE_ENV === "development",
+    logLinks: logsMailLinks(),
   });
   // RATE_LIMIT_* variables may change the limits (the end-to-end runs raise the per-IP ones).
   limits ??= createAuthRateLimits(database, rateLimitOverridesFromEnv());
