@@ -9,7 +9,15 @@ import {
   strategicCircle,
   uniqueOrganisation,
 } from "./support/membership.ts";
-import { newAddress, PASSWORD, signIn, signUp, verifyFromMail } from "./support/users.ts";
+import {
+  adminPage,
+  fixtureAccount,
+  newAddress,
+  PASSWORD,
+  signIn,
+  signUp,
+  verifyFromMail,
+} from "./support/users.ts";
 
 /**
  * The whole membership journey in one go, as a new reader lives it: sign up, follow the
@@ -72,6 +80,13 @@ test("sign up, verify, join Strategic Circle, apply, get approved, read, sign ou
 
   // An admin approves; the member now reads the Leadership Alliance briefing.
   await decide(browser, organisation, "Approve");
+  // The decision is in the audit log, with who made it.
+  const admin = await adminPage(browser);
+  await admin.goto("/admin/audit?action=application.approve");
+  const entry = admin.locator('[data-audit-action="application.approve"]').first();
+  await expect(entry).toContainText(fixtureAccount("admin").email);
+  await expect(entry).toContainText('"status": "approved"');
+  await admin.context().close();
   await page.goto(SEED_PROFILE_PATH);
   await expect(leadershipAlliance(page)).toHaveAttribute("data-briefing-state", "unlocked");
   await expect(leadershipAlliance(page)).toContainText(LA_TEXT);

@@ -30,6 +30,7 @@ export default [
     route("applications/:id", "routes/admin/application.tsx"),
     route("members", "routes/admin/members.tsx"),
     route("members/:id", "routes/admin/member.tsx"),
+    route("audit", "routes/admin/audit.tsx"),
   ]),
   route("healthz", "routes/healthz.ts"),
   route("*", "routes/not-found.tsx"),

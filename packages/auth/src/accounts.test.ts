@@ -38,6 +38,7 @@ function recordingMailer() {
 }
 
 const APP_URL = "https://briefings.example";
+const CLI = { id: null, name: "cli (test)" };
 const PASSWORD = "violet tractor umbrella sings";
 const NEW_PASSWORD = "orange kettle mountain hums";
 const UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -690,7 +691,7 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
     const { deps, sent } = setup();
     const { email, userId } = await verifiedAccount(deps, sent);
     const session = await signedIn(deps, email);
-    expect(await setUserRole(db, userId, "editor")).toBe(true);
+    expect(await setUserRole(db, userId, "editor", CLI)).toBe(true);
     expect((await userByEmail(email))?.role).toBe("editor");
     expect(await validateSessionToken(db, session.token)).toBeNull();
     expect(
@@ -698,7 +699,7 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
     ).toMatchObject({
       role: "editor",
     });
-    expect(await setUserRole(db, randomUUID(), "admin")).toBe(false);
+    expect(await setUserRole(db, randomUUID(), "admin", CLI)).toBe(false);
   });
 
   it("exports a member's data without password or token hashes", async () => {
@@ -799,7 +800,7 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
     const { deps, sent } = setup();
     const { userId } = await verifiedAccount(deps, sent);
     const { token } = await createSession(db, userId);
-    await setUserRole(db, userId, "admin");
+    await setUserRole(db, userId, "admin", CLI);
     expect(await validateSessionToken(db, token)).toBeNull();
     const [row] = await db
       .select()

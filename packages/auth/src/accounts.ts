@@ -1,6 +1,7 @@
 import { emailSchema, passwordInputSchema, type Role } from "@briefings/core";
 import { type Db, schema } from "@briefings/db/client";
 import { and, eq, gt, sql } from "drizzle-orm";
+import { type Actor, recordAudit } from "./audit.ts";
 import * as templates from "./mail-templates.ts";
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from "./password.ts";
 import { normaliseIpKey } from "./rate-limit.ts";
@@ -515,14 +516,30 @@ export function isUniqueViolation(error: unknown): boolean {
 // Roles, export and deletion.
 
 /** Changes a user's role; their sessions end, so no page keeps the old role's access. */
-export async function setUserRole(db: Db, userId: string, role: Role): Promise<boolean> {
+export async function setUserRole(
+  db: Db,
+  userId: string,
+  role: Role,
+  actor: Actor,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const updated = await tx
+    const [before] = await tx
+      .select({ role: schema.users.role })
+      .from(schema.users)
+      .where(eq(schema.users.id, userId))
+      .for("update");
+    if (!before) return false;
+    await tx
       .update(schema.users)
       .set({ role, updatedAt: new Date() })
-      .where(eq(schema.users.id, userId))
-      .returning({ id: schema.users.id });
-    if (updated.length === 0) return false;
+      .where(eq(schema.users.id, userId));
+    await recordAudit(tx as unknown as Db, actor, {
+      action: "user.role",
+      targetType: "user",
+      targetId: userId,
+      before: { role: before.role },
+      after: { role },
+    });
     await tx.delete(schema.authTokens).where(eq(schema.authTokens.userId, userId));
     await invalidateUserSessions(tx as unknown as Db, userId);
     return true;

@@ -1,4 +1,5 @@
 export * from "./accounts.ts";
+export * from "./audit.ts";
 export * from "./mail.ts";
 // A namespace: the template names (verifyEmail, resetPassword) are also account flows.
 export * as mailTemplates from "./mail-templates.ts";

@@ -457,8 +457,8 @@ describe.each(testDrivers())("membership on %s", (driver) => {
         revokedAt: null,
       }),
     ]);
-    expect(await revokeGrant(db, granted.grantId)).toBe(true);
-    expect(await revokeGrant(db, granted.grantId)).toBe(false);
+    expect(await revokeGrant(db, granted.grantId, reviewer)).toBe(true);
+    expect(await revokeGrant(db, granted.grantId, reviewer)).toBe(false);
     expect((await viewerOf(userId)).tiers).toEqual([]);
     expect((await listGrants(db, userId))[0]?.revokedAt).toBeInstanceOf(Date);
   });

@@ -12,6 +12,7 @@ import {
 import { type Db, schema } from "@briefings/db/client";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type Failure, isUniqueViolation, type MailSender } from "./accounts.ts";
+import { type Actor, actorId, recordAudit } from "./audit.ts";
 import * as templates from "./mail-templates.ts";
 
 // Tier membership: joins of open tiers, applications to tiers taken by application, and
@@ -176,7 +177,7 @@ const DECISION_STATUS: Record<Review["decision"], ApplicationStatus> = {
  */
 export async function reviewApplication(
   deps: { db: Db; mailer: MailSender; appUrl: string },
-  reviewerId: string,
+  reviewer: Actor,
   applicationId: string,
   review: Review,
 ): Promise<{ ok: true; status: ApplicationStatus } | Failure> {
@@ -184,19 +185,31 @@ export async function reviewApplication(
   if (!parsed.success) return failure(400, parsed.error.issues[0]?.message ?? "Invalid review");
   const status = DECISION_STATUS[parsed.data.decision];
   const now = new Date();
-  const [decided] = await deps.db
-    .update(schema.applications)
-    .set({
-      status,
-      reviewerId,
-      reviewerMessage: parsed.data.message || null,
-      decidedAt: status === "needs-info" ? null : now,
-      updatedAt: now,
-    })
-    .where(
-      and(eq(schema.applications.id, applicationId), eq(schema.applications.status, "pending")),
-    )
-    .returning({ userId: schema.applications.userId, tierSlug: schema.applications.tierSlug });
+  const reviewerId = actorId(reviewer);
+  const decided = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(schema.applications)
+      .set({
+        status,
+        reviewerId,
+        reviewerMessage: parsed.data.message || null,
+        decidedAt: status === "needs-info" ? null : now,
+        updatedAt: now,
+      })
+      .where(
+        and(eq(schema.applications.id, applicationId), eq(schema.applications.status, "pending")),
+      )
+      .returning({ userId: schema.applications.userId, tierSlug: schema.applications.tierSlug });
+    if (!row) return null;
+    await recordAudit(tx as unknown as Db, reviewer, {
+      action: `application.${parsed.data.decision}`,
+      targetType: "application",
+      targetId: applicationId,
+      before: { status: "pending" },
+      after: { status, message: parsed.data.message || null },
+    });
+    return row;
+  });
   if (!decided) return failure(409, "This application is not waiting for a decision.");
   const [user] = await deps.db
     .select({ email: schema.users.email })
@@ -268,7 +281,7 @@ export async function getApplication(
 /** Complimentary access to a tier from now until `endsAt`, recorded with who and why. */
 export async function grantTier(
   db: Db,
-  grantedBy: string,
+  grantedBy: Actor,
   userId: string,
   input: GrantInput,
 ): Promise<{ ok: true; grantId: string } | Failure> {
@@ -281,27 +294,55 @@ export async function grantTier(
     .from(schema.users)
     .where(eq(schema.users.id, userId));
   if (!member) return failure(400, "There is no such member.");
-  const [created] = await db
-    .insert(schema.tierGrants)
-    .values({
-      userId,
-      tierSlug: tier.slug,
-      endsAt: parsed.data.endsAt,
-      reason: parsed.data.reason,
-      grantedBy,
-    })
-    .returning({ id: schema.tierGrants.id });
-  if (!created) throw new Error("insert returned no row");
-  return { ok: true, grantId: created.id };
+  const grantId = await db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(schema.tierGrants)
+      .values({
+        userId,
+        tierSlug: tier.slug,
+        endsAt: parsed.data.endsAt,
+        reason: parsed.data.reason,
+        grantedBy: actorId(grantedBy),
+      })
+      .returning({ id: schema.tierGrants.id });
+    if (!created) throw new Error("insert returned no row");
+    await recordAudit(tx as unknown as Db, grantedBy, {
+      action: "grant.create",
+      targetType: "user",
+      targetId: userId,
+      after: {
+        grantId: created.id,
+        tier: tier.slug,
+        endsAt: parsed.data.endsAt.toISOString(),
+        reason: parsed.data.reason,
+      },
+    });
+    return created.id;
+  });
+  return { ok: true, grantId };
 }
 
-export async function revokeGrant(db: Db, grantId: string): Promise<boolean> {
-  const revoked = await db
-    .update(schema.tierGrants)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(schema.tierGrants.id, grantId), isNull(schema.tierGrants.revokedAt)))
-    .returning({ id: schema.tierGrants.id });
-  return revoked.length > 0;
+export async function revokeGrant(db: Db, grantId: string, actor: Actor): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(schema.tierGrants)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(schema.tierGrants.id, grantId), isNull(schema.tierGrants.revokedAt)))
+      .returning({
+        userId: schema.tierGrants.userId,
+        tierSlug: schema.tierGrants.tierSlug,
+        endsAt: schema.tierGrants.endsAt,
+      });
+    if (!revoked) return false;
+    await recordAudit(tx as unknown as Db, actor, {
+      action: "grant.revoke",
+      targetType: "user",
+      targetId: revoked.userId,
+      before: { grantId, tier: revoked.tierSlug, endsAt: revoked.endsAt?.toISOString() ?? null },
+      after: { grantId, revoked: true },
+    });
+    return true;
+  });
 }
 
 export type MemberSummary = {

@@ -1,6 +1,7 @@
 import type { ArticleImage, BriefingSource, RelatedArticle } from "@briefings/core";
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   check,
   doublePrecision,
@@ -426,5 +427,36 @@ export const tierGrants = pgTable(
   (t) => [
     index("tier_grants_user_idx").on(t.userId),
     check("tier_grants_period", sql`${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------
+// The audit log: every admin and editor action, who, when, what, before and after.
+// Append-only: a trigger in the migration refuses UPDATE and DELETE, so not even a bug in
+// the app can edit history. Actors are kept by id and e-mail as they were, without a
+// foreign key, so deleting an account never rewrites the log.
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Insertion order: several entries may share a timestamp (one transaction). */
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull().unique(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorId: uuid("actor_id"),
+    /** The actor's e-mail when it acted, or a name such as "cli" for the command line. */
+    actor: text("actor").notNull(),
+    /** What was done, e.g. "application.approve", "grant.create", "user.role". */
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    before: jsonb("before").$type<Record<string, unknown> | null>(),
+    after: jsonb("after").$type<Record<string, unknown> | null>(),
+    ipAddress: text("ip_address"),
+  },
+  (t) => [
+    index("audit_log_action_idx").on(t.action, t.seq),
+    index("audit_log_actor_idx").on(t.actorId, t.seq),
+    index("audit_log_target_idx").on(t.targetType, t.targetId, t.seq),
   ],
 );

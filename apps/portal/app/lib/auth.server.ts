@@ -1,5 +1,6 @@
 import {
   type AccountDeps,
+  type AuditActor,
   createAuthRateLimits,
   createMailer,
   type Failure,
@@ -168,6 +169,12 @@ export function requireRole(context: RequestContext, request: Request, roles: re
     );
   }
   return signedIn;
+}
+
+/** The signed-in staff member as the audit log records them: id, e-mail, address. */
+export function auditActor(context: RequestContext): AuditActor {
+  if (!context.user) throw new Error("auditActor needs a signed-in user");
+  return { id: context.user.id, name: context.user.email, ipAddress: context.clientIp };
 }
 
 /** The response of a failed form action: its errors, its status and, for 429, Retry-After. */

@@ -15,6 +15,7 @@ import { ROLES, type Role } from "@briefings/core";
 import { openDatabaseFromEnv, schema } from "@briefings/db/client";
 import { eq } from "drizzle-orm";
 import { emailSchema, setUserRole } from "../accounts.ts";
+import { recordAudit } from "../audit.ts";
 import { hashPassword } from "../password.ts";
 
 function fail(message: string): never {
@@ -49,18 +50,30 @@ try {
     if (existing) fail(`An account for ${email.data} exists already; use set-role.`);
     // 18 random bytes: 24 characters of base64url, far past every password rule.
     const password = randomBytes(18).toString("base64url");
-    await db.insert(schema.users).values({
-      email: email.data,
-      passwordHash: await hashPassword(password),
-      role,
-      emailVerifiedAt: new Date(),
+    const passwordHash = await hashPassword(password);
+    await db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(schema.users)
+        .values({ email: email.data, passwordHash, role, emailVerifiedAt: new Date() })
+        .returning({ id: schema.users.id });
+      if (!created) throw new Error("insert returned no row");
+      await recordAudit(
+        tx as unknown as typeof db,
+        { id: null, name: "cli (npm run users)" },
+        {
+          action: "user.create",
+          targetType: "user",
+          targetId: created.id,
+          after: { email: email.data, role },
+        },
+      );
     });
     console.log(`Created ${email.data} (${role}). Password, shown once: ${password}`);
     console.log("Sign in and change it under Account → Change password.");
   } else {
     const role = parseRole(rest[0]);
     if (!existing) fail(`There is no account for ${email.data}.`);
-    await setUserRole(db, existing.id, role);
+    await setUserRole(db, existing.id, role, { id: null, name: "cli (npm run users)" });
     console.log(`${email.data} is now ${role}; their sessions have ended.`);
   }
 } finally {

@@ -5,6 +5,7 @@ const LINKS = [
   { to: "/admin", label: "Overview", end: true },
   { to: "/admin/applications", label: "Applications", end: false },
   { to: "/admin/members", label: "Members", end: false },
+  { to: "/admin/audit", label: "Audit log", end: false },
 ] as const;
 
 /** The administration's own navigation, above every admin page. */

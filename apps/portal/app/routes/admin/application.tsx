@@ -11,7 +11,7 @@ import { EvidenceLists } from "#app/components/admin/evidence.tsx";
 import { RadioGroupField } from "#app/components/admin/fields.tsx";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormError, SubmitButton, TextareaField } from "#app/components/forms.tsx";
-import { accountDeps, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
+import { accountDeps, auditActor, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { notFound, routeHeaders } from "#app/lib/http.server.ts";
@@ -66,14 +66,19 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 ];
 
 export async function action({ request, params, context }: Route.ActionArgs) {
-  const { user } = requireRole(context, request, STAFF_ROLES.admin);
+  requireRole(context, request, STAFF_ROLES.admin);
   const id = applicationId(params.id);
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: reviewSchema });
   if (submission.status !== "success") {
     return data(submission.reply(), { status: 400, headers: NO_STORE });
   }
-  const result = await reviewApplication(await accountDeps(), user.id, id, submission.value);
+  const result = await reviewApplication(
+    await accountDeps(),
+    auditActor(context),
+    id,
+    submission.value,
+  );
   if (!result.ok) {
     return data(
       submission.reply({ formErrors: [result.formError ?? "The decision was not recorded."] }),

@@ -16,7 +16,7 @@ import { CELL, DataTable, EmptyState, NOWRAP_CELL } from "#app/components/admin/
 import { SelectField } from "#app/components/admin/fields.tsx";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
 import { FormError, Notice, SubmitButton, TextField } from "#app/components/forms.tsx";
-import { requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
+import { auditActor, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { notFound, routeHeaders } from "#app/lib/http.server.ts";
@@ -130,7 +130,8 @@ const revokeSchema = z.object({
 });
 
 export async function action({ request, params, context }: Route.ActionArgs) {
-  const { user: admin } = requireRole(context, request, STAFF_ROLES.admin);
+  requireRole(context, request, STAFF_ROLES.admin);
+  const actor = auditActor(context);
   const id = memberId(params.id);
   await findMember(id);
   const formData = await request.formData();
@@ -145,7 +146,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
         { status: 400, headers: NO_STORE },
       );
     }
-    const result = await grantTier(database, admin.id, id, submission.value);
+    const result = await grantTier(database, actor, id, submission.value);
     if (!result.ok) {
       return data(
         {
@@ -179,7 +180,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
         { status: 404, headers: NO_STORE },
       );
     }
-    if (!(await revokeGrant(database, parsed.data.grantId))) {
+    if (!(await revokeGrant(database, parsed.data.grantId, actor))) {
       return data(
         {
           intent: "revoke" as const,
