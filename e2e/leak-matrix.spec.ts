@@ -158,14 +158,16 @@ for (const viewer of VIEWERS) {
       if (/public/.test(response.cacheControl) && !/^vary: .*cookie/im.test(response.text)) {
         problems.push(`${response.label}: public without Vary: Cookie`);
       }
-      // The admin area: reviewers only. Anonymous readers are sent to sign in (route data
-      // answers a redirect as 202 or 204 with its target in the body or a header), everyone
-      // else gets 403.
-      if (pathname.startsWith("/admin") && method === "GET" && !ADMINS.includes(viewer)) {
+      // The admin area, pages and actions: reviewers only. Anonymous readers are sent to
+      // sign in (route data answers a redirect as 202 or 204 with its target in the body or
+      // a header), everyone else gets 403.
+      if (pathname.startsWith("/admin") && !ADMINS.includes(viewer)) {
         const expected =
           viewer !== "anonymous" ? [403] : target.endsWith(".data") ? [202, 204] : [302];
         const redirectsToSignIn = viewer !== "anonymous" || /sign-in\?next=/.test(response.text);
-        if (!expected.includes(response.status) || !redirectsToSignIn) {
+        // A page without an action answers any post 405, whoever asks.
+        const noAction = method === "POST" && response.status === 405;
+        if (!noAction && (!expected.includes(response.status) || !redirectsToSignIn)) {
           problems.push(
             `${response.label}: ${response.status} for ${viewer}, expected ${expected}`,
           );
