@@ -1,4 +1,5 @@
 export * from "./articles.ts";
+export * from "./audit.ts";
 export * from "./briefings.ts";
 export * from "./cursor.ts";
 export * from "./members.ts";
