@@ -1,7 +1,7 @@
 import { emailSchema, passwordInputSchema, type Role } from "@briefings/core";
 import { type Db, schema } from "@briefings/db/client";
 import { and, eq, gt, sql } from "drizzle-orm";
-import { type Actor, recordAudit } from "./audit.ts";
+import { type Actor, type AuditActor, recordAudit } from "./audit.ts";
 import * as templates from "./mail-templates.ts";
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from "./password.ts";
 import { normaliseIpKey } from "./rate-limit.ts";
@@ -617,4 +617,36 @@ export async function deleteAccount(
   if (!account) return fieldError("password", "Your password is not correct.", 401);
   await deps.db.delete(schema.users).where(eq(schema.users.id, userId));
   return { ok: true };
+}
+
+/**
+ * A role change asked for in the admin area. Only owners change roles; nobody changes
+ * their own (an owner cannot lock themselves out by a slip); the last owner stays an owner.
+ * The change ends the target's sessions and is recorded in the audit log.
+ */
+export async function changeRoleAsStaff(
+  db: Db,
+  actor: AuditActor & { id: string; role: Role },
+  targetUserId: string,
+  role: Role,
+): Promise<{ ok: true } | Failure> {
+  if (actor.role !== "owner") return formError("Only an owner can change roles.", 403);
+  if (actor.id === targetUserId) return formError("You cannot change your own role.", 403);
+  return db.transaction(async (tx) => {
+    const owners = await tx
+      .select({ id: schema.users.id })
+      .from(schema.users)
+      .where(eq(schema.users.role, "owner"))
+      .for("update");
+    const [target] = await tx
+      .select({ role: schema.users.role })
+      .from(schema.users)
+      .where(eq(schema.users.id, targetUserId));
+    if (!target) return formError("There is no such member.", 400);
+    if (target.role === role) return formError(`This member is already ${role}.`, 409);
+    if (target.role === "owner" && owners.length <= 1)
+      return formError("The last owner cannot be given another role.", 409);
+    await setUserRole(tx as unknown as Db, targetUserId, role, actor);
+    return { ok: true as const };
+  });
 }

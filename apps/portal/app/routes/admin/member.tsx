@@ -1,9 +1,16 @@
-import { grantTier, latestApplication, listGrants, revokeGrant } from "@briefings/auth";
+import {
+  changeRoleAsStaff,
+  grantTier,
+  latestApplication,
+  listGrants,
+  revokeGrant,
+} from "@briefings/auth";
 import {
   activeTierSlugs,
   type EntitlementSource,
   grantSchema,
   isSourceActive,
+  ROLES,
 } from "@briefings/core";
 import { listTiers, loadMemberAccess } from "@briefings/db/queries";
 import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
@@ -67,6 +74,8 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   );
   return data(
     {
+      // Only owners change roles, never their own (changeRoleAsStaff enforces it too).
+      canChangeRole: context.user?.role === "owner" && context.user.id !== member.id,
       member: {
         id: member.id,
         email: member.email,
@@ -125,6 +134,10 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
   },
 ];
 
+const roleSchema = z.object({
+  role: z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }),
+});
+
 const revokeSchema = z.object({
   grantId: z.uuid({ error: "must be the id of a grant" }),
 });
@@ -158,6 +171,39 @@ export async function action({ request, params, context }: Route.ActionArgs) {
       );
     }
     throw redirect(`/admin/members/${id}?granted=1`, { status: 303, headers: NO_STORE });
+  }
+
+  if (intent === "role") {
+    const parsed = roleSchema.safeParse({ role: formData.get("role") ?? undefined });
+    if (!parsed.success) {
+      return data(
+        {
+          intent: "role" as const,
+          result: null,
+          formError: `Invalid "role": ${parsed.error.issues[0]?.message ?? "bad value"}`,
+        },
+        { status: 400, headers: NO_STORE },
+      );
+    }
+    const user = context.user;
+    if (!user) throw new Error("requireRole let an anonymous request through");
+    const result = await changeRoleAsStaff(
+      database,
+      { ...actor, id: user.id, role: user.role },
+      id,
+      parsed.data.role,
+    );
+    if (!result.ok) {
+      return data(
+        {
+          intent: "role" as const,
+          result: null,
+          formError: result.formError ?? "The role was not changed.",
+        },
+        { status: result.status, headers: NO_STORE },
+      );
+    }
+    throw redirect(`/admin/members/${id}?role-changed=1`, { status: 303, headers: NO_STORE });
   }
 
   if (intent === "revoke") {
@@ -194,7 +240,11 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   }
 
   return data(
-    { intent: null, result: null, formError: 'Invalid "intent": must be "grant" or "revoke"' },
+    {
+      intent: null,
+      result: null,
+      formError: 'Invalid "intent": must be "grant", "revoke" or "role"',
+    },
     { status: 400, headers: NO_STORE },
   );
 }
@@ -260,7 +310,8 @@ function GrantForm({
 }
 
 export default function AdminMember({ loaderData, actionData }: Route.ComponentProps) {
-  const { member, tiersHeld, sources, applications, grants, grantableTiers } = loaderData;
+  const { member, tiersHeld, sources, applications, grants, grantableTiers, canChangeRole } =
+    loaderData;
   const [searchParams] = useSearchParams();
   const revokeError = actionData && actionData.intent !== "grant" ? actionData.formError : null;
   return (
@@ -273,6 +324,9 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
           <Notice>Complimentary access granted.</Notice>
         ) : null}
         {searchParams.get("revoked") === "1" ? <Notice>The grant was revoked.</Notice> : null}
+        {searchParams.get("role-changed") === "1" ? (
+          <Notice>The role was changed; the member's sessions have ended.</Notice>
+        ) : null}
         <FormError errors={revokeError ? [revokeError] : null} />
       </div>
       <dl className="mt-2 grid max-w-2xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
@@ -281,7 +335,32 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
         <dt className="font-medium text-muted">E-mail verified</dt>
         <dd>{member.emailVerified ? "Yes" : "No"}</dd>
         <dt className="font-medium text-muted">Role</dt>
-        <dd>{member.role}</dd>
+        <dd>
+          {canChangeRole ? (
+            <Form method="post" className="flex flex-wrap items-center gap-2">
+              <label htmlFor="member-role" className="sr-only">
+                Role
+              </label>
+              <select
+                id="member-role"
+                name="role"
+                defaultValue={member.role}
+                className="rounded-md border border-slate-300 bg-white px-2 py-1"
+              >
+                {ROLES.map((role) => (
+                  <option key={role} value={role}>
+                    {role}
+                  </option>
+                ))}
+              </select>
+              <SubmitButton intent="role" variant="secondary" pendingLabel="Changing…">
+                Change role
+              </SubmitButton>
+            </Form>
+          ) : (
+            member.role
+          )}
+        </dd>
         <dt className="font-medium text-muted">Joined</dt>
         <dd>
           <time dateTime={isoDate(member.createdAt)}>{formatDate(member.createdAt)}</time>
