@@ -43,3 +43,28 @@ test("an owner makes a member an editor; the member is signed out; the log says 
   await expect(admin.locator("dd", { hasText: /^editor$/ })).toBeVisible();
   await admin.context().close();
 });
+
+test("an admin exports every member as CSV, with the tiers each holds now", async ({ browser }) => {
+  const admin = await adminPage(browser);
+  await admin.goto("/admin/members");
+  const [download] = await Promise.all([
+    admin.waitForEvent("download"),
+    admin.getByRole("link", { name: "Export every member as CSV" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^briefings-members-\d{4}-\d{2}-\d{2}\.csv$/);
+  const response = await admin.request.get("/admin/members/export.csv");
+  expect(response.headers()["content-type"]).toBe("text/csv; charset=utf-8");
+  expect(response.headers()["cache-control"]).toContain("no-store");
+  const lines = (await response.text()).split("\r\n");
+  expect(lines[0]).toBe("id,email,role,email_verified,signed_up,tiers,applications");
+  const row = (kind: string) =>
+    lines.find((line) => line.includes(`,${fixtureAccount(kind).email},`))?.split(",") ?? [];
+  expect(row("leadership-alliance").slice(5)).toEqual([
+    "leadership-alliance",
+    "leadership-alliance:approved",
+  ]);
+  expect(row("strategic-circle")[5]).toBe("strategic-circle");
+  expect(row("expired-grant")[5]).toBe("");
+  expect(row("unverified")[3]).toBe("false");
+  await admin.context().close();
+});

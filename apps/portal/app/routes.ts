@@ -29,6 +29,7 @@ export default [
     route("applications", "routes/admin/applications.tsx"),
     route("applications/:id", "routes/admin/application.tsx"),
     route("members", "routes/admin/members.tsx"),
+    route("members/export.csv", "routes/admin/members-export.ts"),
     route("members/:id", "routes/admin/member.tsx"),
     route("audit", "routes/admin/audit.tsx"),
   ]),

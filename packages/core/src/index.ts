@@ -1,6 +1,7 @@
 export * from "./access.ts";
 export * from "./confidence.ts";
 export * from "./control-characters.ts";
+export * from "./csv.ts";
 export * from "./gate.ts";
 export * from "./membership.ts";
 export * from "./parse/article-file.ts";

@@ -94,3 +94,41 @@ export async function loadMemberAccess(db: Db, userId: string): Promise<MemberAc
     applications: parseApplicationStatuses(row.applications),
   };
 }
+
+export type MemberExportRow = {
+  id: string;
+  email: string;
+  role: Role;
+  emailVerifiedAt: Date | null;
+  createdAt: Date;
+  sources: EntitlementSource[];
+  applications: Record<string, ApplicationStatus>;
+};
+
+/** Every account with its entitlement sources and application statuses, oldest first. */
+export async function listMembersForExport(db: Db): Promise<MemberExportRow[]> {
+  const rows = await queryRows<{
+    id: string;
+    email: string;
+    role: Role;
+    email_verified_at: Date | string | null;
+    created_at: Date | string;
+    sources: unknown;
+    applications: unknown;
+  }>(
+    db,
+    sql`SELECT u.id, u.email, u.role, u.email_verified_at, u.created_at,
+          ${entitlementSourcesJson(sql`u.id`)} AS sources,
+          ${applicationStatusesJson(sql`u.id`)} AS applications
+        FROM users u ORDER BY u.created_at, u.id`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    emailVerifiedAt: row.email_verified_at === null ? null : new Date(row.email_verified_at),
+    createdAt: new Date(row.created_at),
+    sources: parseEntitlementSources(row.sources),
+    applications: parseApplicationStatuses(row.applications),
+  }));
+}

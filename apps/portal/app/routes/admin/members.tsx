@@ -66,6 +66,12 @@ export default function AdminMembers({ loaderData }: Route.ComponentProps) {
           Search
         </button>
       </Form>
+      <p className="mt-3 text-sm">
+        {/* A download: a full page request, not a client-side navigation. */}
+        <a href="/admin/members/export.csv" download>
+          Export every member as CSV
+        </a>
+      </p>
       {members.length === 0 ? (
         <EmptyState>
           {query ? `No member's e-mail address contains "${query}".` : "There are no members yet."}

@@ -1,0 +1,45 @@
+import { activeTierSlugs, csvRow } from "@briefings/core";
+import { listMembersForExport } from "@briefings/db/queries";
+import { requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
+import { db } from "#app/lib/db.server.ts";
+import type { Route } from "./+types/members-export";
+
+const HEADER = [
+  "id",
+  "email",
+  "role",
+  "email_verified",
+  "signed_up",
+  "tiers",
+  "applications",
+] as const;
+
+/** Every member as CSV, for admins: tiers held now and the latest application per tier. */
+export async function loader({ request, context }: Route.LoaderArgs) {
+  requireRole(context, request, STAFF_ROLES.admin);
+  const members = await listMembersForExport(await db());
+  const now = new Date();
+  const lines = [csvRow([...HEADER])];
+  for (const member of members) {
+    lines.push(
+      csvRow([
+        member.id,
+        member.email,
+        member.role,
+        member.emailVerifiedAt !== null,
+        member.createdAt,
+        activeTierSlugs(member.sources, now).join(" "),
+        Object.entries(member.applications)
+          .map(([tier, status]) => `${tier}:${status}`)
+          .join(" "),
+      ]),
+    );
+  }
+  return new Response(lines.join(""), {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="briefings-members-${now.toISOString().slice(0, 10)}.csv"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}
