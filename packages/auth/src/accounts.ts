@@ -119,6 +119,25 @@ async function issueToken(
   return token;
 }
 
+/** Where each kind of link leads on the site. */
+const LINK_PATHS: Record<TokenPurpose, string> = {
+  "verify-email": "/verify-email",
+  "reset-password": "/reset-password",
+  "change-email": "/confirm-email",
+};
+
+/** Issues a single-use token and mails `to` the link that carries it. */
+async function mailLink(
+  deps: Pick<AccountDeps, "db" | "mailer" | "appUrl">,
+  userId: string,
+  purpose: TokenPurpose,
+  to: string,
+  content: (link: string) => templates.MailContent,
+): Promise<void> {
+  const token = await issueToken(deps.db, userId, purpose, to);
+  await deps.mailer.send({ to, ...content(link(deps.appUrl, LINK_PATHS[purpose], token)) });
+}
+
 type TokenRow = typeof schema.authTokens.$inferSelect;
 
 /**
@@ -196,11 +215,7 @@ export async function signUp(
     });
     return { ok: true };
   }
-  const token = await issueToken(deps.db, user.id, "verify-email", email);
-  await deps.mailer.send({
-    to: email,
-    ...templates.verifyEmail({ link: link(deps.appUrl, "/verify-email", token) }),
-  });
+  await mailLink(deps, user.id, "verify-email", email, (link) => templates.verifyEmail({ link }));
   return { ok: true };
 }
 
@@ -221,11 +236,9 @@ export async function resendVerification(
     ["verifyPerAccount", user.email],
   ]);
   if (!verdict.ok) return rateLimited(verdict);
-  const token = await issueToken(deps.db, userId, "verify-email", user.email);
-  await deps.mailer.send({
-    to: user.email,
-    ...templates.verifyEmail({ link: link(deps.appUrl, "/verify-email", token) }),
-  });
+  await mailLink(deps, userId, "verify-email", user.email, (link) =>
+    templates.verifyEmail({ link }),
+  );
   return { ok: true };
 }
 
@@ -307,11 +320,9 @@ export async function requestPasswordReset(
     .where(eq(schema.users.email, email));
   if (!user) return { ok: true };
   await later(deps, async () => {
-    const token = await issueToken(deps.db, user.id, "reset-password", email);
-    await deps.mailer.send({
-      to: email,
-      ...templates.resetPassword({ link: link(deps.appUrl, "/reset-password", token) }),
-    });
+    await mailLink(deps, user.id, "reset-password", email, (link) =>
+      templates.resetPassword({ link }),
+    );
   });
   return { ok: true };
 }
@@ -456,11 +467,9 @@ export async function requestEmailChange(
     .where(eq(schema.users.email, newEmail));
   if (taken) return { ok: true };
   await later(deps, async () => {
-    const token = await issueToken(deps.db, userId, "change-email", newEmail);
-    await deps.mailer.send({
-      to: newEmail,
-      ...templates.changeEmail({ link: link(deps.appUrl, "/confirm-email", token), newEmail }),
-    });
+    await mailLink(deps, userId, "change-email", newEmail, (link) =>
+      templates.changeEmail({ link, newEmail }),
+    );
     // The current address hears of it too: if this was not its owner, resetting the
     // password kills the pending change.
     await deps.mailer.send({

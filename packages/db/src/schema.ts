@@ -283,14 +283,24 @@ export const users = pgTable(
   ],
 );
 
+/** The account a row belongs to: it goes when the account is deleted. */
+const ownerUserId = () =>
+  uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" });
+
+/** A tier by slug: renames cascade; a tier is retired, never deleted, while referenced. */
+const tierSlugRef = () =>
+  text("tier_slug")
+    .notNull()
+    .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" });
+
 /** A session is known by the SHA-256 of its token; the token itself is never stored. */
 export const sessions = pgTable(
   "sessions",
   {
     id: text("id").primaryKey(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: ownerUserId(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
@@ -308,9 +318,7 @@ export const authTokens = pgTable(
   "auth_tokens",
   {
     id: text("id").primaryKey(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: ownerUserId(),
     purpose: text("purpose", { enum: TOKEN_PURPOSES }).notNull(),
     /** The address the link was sent to (the new address, for a change of e-mail). */
     email: text("email").notNull(),
@@ -350,12 +358,8 @@ export const tierJoins = pgTable(
   "tier_joins",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    tierSlug: text("tier_slug")
-      .notNull()
-      .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" }),
+    userId: ownerUserId(),
+    tierSlug: tierSlugRef(),
     joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
     leftAt: timestamp("left_at", { withTimezone: true }),
   },
@@ -377,12 +381,8 @@ export const applications = pgTable(
   "applications",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    tierSlug: text("tier_slug")
-      .notNull()
-      .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" }),
+    userId: ownerUserId(),
+    tierSlug: tierSlugRef(),
     status: text("status", { enum: APPLICATION_STATUSES }).notNull().default("pending"),
     organisation: text("organisation").notNull(),
     website: text("website").notNull(),
@@ -411,12 +411,8 @@ export const tierGrants = pgTable(
   "tier_grants",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    tierSlug: text("tier_slug")
-      .notNull()
-      .references(() => tiers.slug, { onUpdate: "cascade", onDelete: "restrict" }),
+    userId: ownerUserId(),
+    tierSlug: tierSlugRef(),
     startsAt: timestamp("starts_at", { withTimezone: true }).notNull().defaultNow(),
     endsAt: timestamp("ends_at", { withTimezone: true }),
     reason: text("reason").notNull(),

@@ -177,21 +177,6 @@ export function auditActor(context: RequestContext): AuditActor {
   return { id: context.user.id, name: context.user.email, ipAddress: context.clientIp };
 }
 
-/** The response of a failed form action: its errors, its status and, for 429, Retry-After. */
-export function failed(failure: Failure) {
-  const headers: Record<string, string> = { "Cache-Control": "private, no-store" };
-  if (failure.retryAfterSeconds !== undefined)
-    headers["Retry-After"] = String(failure.retryAfterSeconds);
-  return data(
-    {
-      ok: false as const,
-      fieldErrors: failure.fieldErrors ?? {},
-      formError: failure.formError ?? null,
-    },
-    { status: failure.status, headers },
-  );
-}
-
 // ---------------------------------------------------------------------------------------
 // Account forms (conform on both sides): the answers of the account routes' actions.
 
