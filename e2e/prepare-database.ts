@@ -121,6 +121,10 @@ try {
              ${`Matrix briefing body: ${text}`}, ${sources}::jsonb
       FROM articles WHERE is_demo = false ORDER BY published_date_time DESC LIMIT 1`);
   }
+  const [seedProfileRow] = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT id FROM profiles WHERE slug = ${SEED_PROFILE}`,
+  );
   const [seedArticle] = await queryRows<{ slug: string }>(
     db,
     sql`SELECT slug FROM articles WHERE is_demo = false ORDER BY published_date_time DESC LIMIT 1`,
@@ -227,6 +231,7 @@ try {
         matrix,
         users,
         seedProfile: SEED_PROFILE,
+        seedProfileId: seedProfileRow?.id,
         seedArticle: seedArticle?.slug,
         pendingApplicationId,
         applicationCanary,

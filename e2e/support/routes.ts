@@ -36,6 +36,7 @@ export type Fixtures = {
   matrix: Record<"public" | "members" | "strategic-circle" | "leadership-alliance", string>;
   users: Record<string, { id: string; email: string; password: string }>;
   seedProfile: string;
+  seedProfileId: string;
   seedArticle: string;
   pendingApplicationId: string;
   /** In the pending application's statement: for its applicant and the reviewers only. */
@@ -84,6 +85,25 @@ export function sampleUrls(pattern: string, f: Fixtures): string[] | null {
       `/admin/members/${f.users["leadership-alliance"]?.id}`,
       "/admin/members/00000000-0000-0000-0000-000000000000",
       "/admin/members/not-a-uuid",
+    ],
+    "admin/profiles/:id": [
+      `/admin/profiles/${f.seedProfileId}`,
+      "/admin/profiles/00000000-0000-0000-0000-000000000000",
+      "/admin/profiles/not-a-uuid",
+    ],
+    "admin/profiles/:id/preview": [
+      `/admin/profiles/${f.seedProfileId}/preview?as=anonymous`,
+      `/admin/profiles/${f.seedProfileId}/preview?as=leadership-alliance`,
+      "/admin/profiles/not-a-uuid/preview",
+    ],
+    "admin/profiles/:id/history": [
+      `/admin/profiles/${f.seedProfileId}/history`,
+      "/admin/profiles/not-a-uuid/history",
+    ],
+    "admin/tiers/:slug": [
+      "/admin/tiers/leadership-alliance",
+      "/admin/tiers/strategic-circle",
+      "/admin/tiers/no-such-tier",
     ],
     "*": ["/no/such/page", "/profiles/x/y/z"],
   };

@@ -28,7 +28,7 @@ export async function loader({ context }: Route.LoaderArgs) {
   const { user } = context;
   return {
     account: user
-      ? { email: user.email, isAdmin: user.role === "admin" || user.role === "owner" }
+      ? { email: user.email, role: user.role, isStaff: user.role !== "member" }
       : null,
   };
 }
@@ -57,7 +57,7 @@ function AccountLinks() {
   }
   return (
     <ul className="flex items-center gap-3 text-sm font-medium">
-      {account.isAdmin ? (
+      {account.isStaff ? (
         <li>
           <NavLink to="/admin" className="text-muted hover:text-ink">
             Admin

@@ -23,9 +23,20 @@ export default [
     route("delete", "routes/account/delete.tsx"),
     route("export", "routes/account/export.ts"),
   ]),
-  // Administration (admins and owners)
+  // Administration: editors write and import; admins and owners run everything else.
+  // Each loader and action checks the role itself (requireRole).
   ...prefix("admin", [
     index("routes/admin/index.tsx"),
+    route("profiles", "routes/admin/profiles.tsx"),
+    route("profiles/new", "routes/admin/profile-new.tsx"),
+    route("profiles/:id", "routes/admin/profile-edit.tsx"),
+    route("profiles/:id/preview", "routes/admin/profile-preview.tsx"),
+    route("profiles/:id/history", "routes/admin/profile-history.tsx"),
+    route("import", "routes/admin/import.tsx"),
+    route("tiers", "routes/admin/tiers.tsx"),
+    route("tiers/new", "routes/admin/tier-new.tsx"),
+    route("tiers/:slug", "routes/admin/tier.tsx"),
+    route("members/import", "routes/admin/members-import.tsx"),
     route("applications", "routes/admin/applications.tsx"),
     route("applications/:id", "routes/admin/application.tsx"),
     route("members", "routes/admin/members.tsx"),

@@ -4,6 +4,7 @@ import {
   bigint,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -33,11 +34,24 @@ export const tiers = pgTable(
     joinMethod: text("join_method", { enum: ["open", "application", "invitation"] }).notNull(),
     benefits: text("benefits").array().notNull().default(sql`'{}'::text[]`),
     paid: boolean("paid").notNull().default(false),
+    /** Prices in the currency's minor unit (cents), for the billing of paid tiers. */
+    priceMonthly: integer("price_monthly"),
+    priceYearly: integer("price_yearly"),
+    currency: text("currency").notNull().default("usd"),
     retiredAt: timestamp("retired_at", { withTimezone: true }),
     ...timestamps,
   },
-  (t) => [check("tiers_rank_positive", sql`${t.rank} > 0`)],
+  (t) => [
+    check("tiers_rank_positive", sql`${t.rank} > 0`),
+    check(
+      "tiers_prices_positive",
+      sql`coalesce(${t.priceMonthly}, 1) > 0 AND coalesce(${t.priceYearly}, 1) > 0`,
+    ),
+    check("tiers_currency_code", sql`${t.currency} ~ '^[a-z]{3}$'`),
+  ],
 );
+
+export const SOURCE_RELIABILITY = ["high", "medium", "low"] as const;
 
 export const topics = pgTable("topics", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -46,6 +60,8 @@ export const topics = pgTable("topics", {
 });
 
 export const contentStatus = ["draft", "published"] as const;
+/** A profile may also wait for its publication time (see publishDueProfiles). */
+export const profileStatus = ["draft", "scheduled", "published"] as const;
 
 export const profiles = pgTable(
   "profiles",
@@ -66,7 +82,9 @@ export const profiles = pgTable(
     keyPoints: text("key_points").array().notNull(),
     sourcesNote: text("sources_note"),
     confidence: doublePrecision("confidence").notNull(),
-    status: text("status", { enum: contentStatus }).notNull().default("published"),
+    status: text("status", { enum: profileStatus }).notNull().default("published"),
+    /** Incremented by every editorial save: a save names the version it edited. */
+    version: integer("version").notNull().default(1),
     /** Generated demo content, marked as such on every page that shows it. */
     isDemo: boolean("is_demo").notNull().default(false),
     publishedAt: timestamp("published_at", { withTimezone: true }).notNull(),
@@ -75,6 +93,8 @@ export const profiles = pgTable(
   },
   (t) => [
     check("profiles_confidence_range", sql`${t.confidence} >= 0 AND ${t.confidence} <= 1`),
+    check("profiles_status", sql`${t.status} IN ('draft', 'scheduled', 'published')`),
+    index("profiles_scheduled_idx").on(t.publishedAt).where(sql`${t.status} = 'scheduled'`),
     // Keyset pagination for each directory sort order, over published profiles. Ascending
     // on purpose: scanned backwards they serve `ORDER BY … DESC` exactly, whereas drizzle's
     // `.desc()` writes DESC NULLS LAST, which that ORDER BY (NULLS FIRST) cannot use.
@@ -114,8 +134,56 @@ export const profileSources = pgTable(
     publisher: text("publisher").notNull(),
     url: text("url").notNull(),
     publishedAt: timestamp("published_at", { withTimezone: true }),
+    reliability: text("reliability", { enum: SOURCE_RELIABILITY }),
   },
-  (t) => [uniqueIndex("profile_sources_order_idx").on(t.profileId, t.position)],
+  (t) => [
+    uniqueIndex("profile_sources_order_idx").on(t.profileId, t.position),
+    check(
+      "profile_sources_reliability",
+      sql`${t.reliability} IS NULL OR ${t.reliability} IN ('high', 'medium', 'low')`,
+    ),
+  ],
+);
+
+/** Every editorial save of a profile, whole (public fields and briefings), for history. */
+export const profileRevisions = pgTable(
+  "profile_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    status: text("status", { enum: profileStatus }).notNull(),
+    snapshot: jsonb("snapshot").$type<Record<string, unknown>>().notNull(),
+    authorId: uuid("author_id"),
+    /** The author's e-mail when it saved, kept if the account goes. */
+    author: text("author").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("profile_revisions_version_key").on(t.profileId, t.version)],
+);
+
+/** Old addresses of a profile whose slug changed: they redirect to the current one. */
+export const profileRedirects = pgTable("profile_redirects", {
+  fromSlug: text("from_slug").primaryKey(),
+  profileId: uuid("profile_id")
+    .notNull()
+    .references(() => profiles.id, { onDelete: "cascade" }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Page views per profile and day: an aggregate count, nothing about who read. */
+export const profileViews = pgTable(
+  "profile_views",
+  {
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    views: integer("views").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.profileId, t.day] }), index("profile_views_day_idx").on(t.day)],
 );
 
 export const profileAlsoRead = pgTable(
@@ -275,6 +343,9 @@ export const users = pgTable(
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     passwordHash: text("password_hash").notNull(),
     role: text("role", { enum: ROLE_VALUES }).notNull().default("member"),
+    /** A suspended account cannot sign in; its sessions were ended when it was suspended. */
+    suspendedAt: timestamp("suspended_at", { withTimezone: true }),
+    suspendedReason: text("suspended_reason"),
     ...timestamps,
   },
   (t) => [
@@ -404,6 +475,23 @@ export const applications = pgTable(
     index("applications_queue_idx").on(t.status, t.submittedAt),
     index("applications_user_idx").on(t.userId, t.tierSlug, t.submittedAt),
   ],
+);
+
+/** Reviewers' notes on an application: never shown to the applicant. */
+export const applicationNotes = pgTable(
+  "application_notes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
+    authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
+    /** The author's e-mail when it wrote the note. */
+    author: text("author").notNull(),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("application_notes_application_idx").on(t.applicationId, t.createdAt)],
 );
 
 /** Complimentary access granted by an admin, for a period. */
