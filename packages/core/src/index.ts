@@ -13,6 +13,7 @@ export * from "./schemas/briefing.ts";
 export * from "./schemas/common.ts";
 export * from "./schemas/forms.ts";
 export * from "./schemas/profile.ts";
+export * from "./schemas/profile-editor.ts";
 export * from "./text.ts";
 export * from "./tier.ts";
 export * from "./viewer.ts";

@@ -22,11 +22,18 @@ export const CRITICALITIES = ["Low", "Medium", "High", "Critical"] as const;
 export const criticalitySchema = z.enum(CRITICALITIES);
 export type Criticality = z.infer<typeof criticalitySchema>;
 
+/** How far an editor trusts a source: shown beside it on the profile page. */
+export const SOURCE_RELIABILITIES = ["high", "medium", "low"] as const;
+export const sourceReliabilitySchema = z.enum(SOURCE_RELIABILITIES);
+export type SourceReliability = z.infer<typeof sourceReliabilitySchema>;
+
 export const profileSourceSchema = z.object({
   title: shortText(300),
   publisher: shortText(200),
   url: webUrlSchema,
   publishedAt: isoDateSchema.nullable(),
+  /** Absent for sources imported without an editor's judgement. */
+  reliability: sourceReliabilitySchema.nullable().optional(),
 });
 export type ProfileSource = z.infer<typeof profileSourceSchema>;
 

@@ -244,6 +244,7 @@ export async function loadProfilePage(
         publisher: profileSources.publisher,
         url: profileSources.url,
         publishedAt: profileSources.publishedAt,
+        reliability: profileSources.reliability,
       })
       .from(profileSources)
       .where(eq(profileSources.profileId, row.id))

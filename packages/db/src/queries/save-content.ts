@@ -34,7 +34,7 @@ export type ArticleInput = {
   isDemo?: boolean;
 };
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
  * A failed save, described by the database's own message only. Drizzle's query errors
@@ -78,7 +78,7 @@ export function articleSlug(article: Pick<Article, "title" | "webUrl">): string 
   return `${slugify(article.title, 80)}-${shortHash(article.webUrl)}`;
 }
 
-async function ensureTopics(tx: Tx, names: Iterable<string>): Promise<Map<string, string>> {
+export async function ensureTopics(tx: Tx, names: Iterable<string>): Promise<Map<string, string>> {
   const bySlug = new Map<string, string>();
   for (const name of names) bySlug.set(slugify(name), name);
   const ids = new Map<string, string>();
