@@ -11,6 +11,7 @@ import type { RequestContext } from "../app/lib/context.server.ts";
 import { getDatabase, shutdownDatabase } from "../app/lib/db.server.ts";
 import { env } from "../app/lib/env.server.ts";
 import { logger } from "../app/lib/logger.server.ts";
+import { startScheduler, stopScheduler } from "../app/lib/scheduler.server.ts";
 import { SESSION_COOKIE } from "../app/lib/session-cookie.ts";
 import { originCheck, requestOrigin } from "./origin-check.ts";
 import { privateResponses } from "./private-responses.ts";
@@ -22,6 +23,7 @@ export { logger };
 /** Opens the database, applies migrations and seeds demo content into an empty one. */
 export async function startup(): Promise<void> {
   await getDatabase();
+  startScheduler();
   if (env.NODE_ENV === "production") warnAboutProductionSettings();
 }
 
@@ -42,6 +44,7 @@ function warnAboutProductionSettings(): void {
 }
 
 export async function shutdown(): Promise<void> {
+  await stopScheduler();
   await closeMailer();
   await shutdownDatabase();
 }
