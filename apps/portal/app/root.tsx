@@ -27,9 +27,7 @@ export const meta: Route.MetaFunction = () => [
 export async function loader({ context }: Route.LoaderArgs) {
   const { user } = context;
   return {
-    account: user
-      ? { email: user.email, role: user.role, isStaff: user.role !== "member" }
-      : null,
+    account: user ? { email: user.email, role: user.role, isStaff: user.role !== "member" } : null,
   };
 }
 

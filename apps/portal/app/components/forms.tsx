@@ -48,7 +48,7 @@ export function TextField({
   meta: FieldMeta;
   label: string;
   hint?: ReactNode;
-  type?: "text" | "email" | "password" | "url" | "date" | "search";
+  type?: "text" | "email" | "password" | "url" | "date" | "datetime-local" | "search";
   autoComplete?: string;
   defaultValue?: string;
   inputMode?: "text" | "email" | "url";

@@ -1,6 +1,6 @@
 import type { RedactedBriefing } from "@briefings/core";
 import type { BriefingView } from "#app/components/briefing.tsx";
-import { renderMarkdown } from "./markdown.server.ts";
+import { renderMarkdown } from "./markdown.ts";
 
 /** Renders the text of unlocked briefings; locked ones pass through as teasers. */
 export function toBriefingViews(briefings: RedactedBriefing[]): BriefingView[] {

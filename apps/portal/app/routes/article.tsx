@@ -7,7 +7,7 @@ import { toBriefingViews } from "#app/lib/briefings.server.ts";
 import { db, tiers } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
-import { renderMarkdown } from "#app/lib/markdown.server.ts";
+import { renderMarkdown } from "#app/lib/markdown.ts";
 import type { Route } from "./+types/article";
 
 export async function loader({ params, context }: Route.LoaderArgs) {

@@ -219,17 +219,25 @@ export type ProfilePage = {
   briefings: RedactedBriefing[];
 };
 
-/** A published profile with everything its page shows, briefings redacted for the viewer. */
+/**
+ * A published profile with everything its page shows, briefings redacted for the viewer.
+ * `includeUnpublished` is for the editors' preview of a draft or scheduled profile.
+ */
 export async function loadProfilePage(
   db: Db,
   slug: string,
   viewer: Viewer,
   tiers: TierCatalogue,
+  options: { includeUnpublished?: boolean } = {},
 ): Promise<ProfilePage | null> {
   const [row] = await db
     .select()
     .from(profiles)
-    .where(and(eq(profiles.slug, slug), eq(profiles.status, "published")))
+    .where(
+      options.includeUnpublished
+        ? eq(profiles.slug, slug)
+        : and(eq(profiles.slug, slug), eq(profiles.status, "published")),
+    )
     .limit(1);
   if (!row) return null;
   const [sections, sources, alsoRead, topicRows, briefings] = await Promise.all([

@@ -16,7 +16,10 @@ markdown.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
-/** Markdown to safe HTML. Only ever called on text the viewer is admitted to. */
+/**
+ * Markdown to safe HTML. Only ever called on text the viewer is admitted to; runs in the
+ * browser too, for the editor's live preview, so both show exactly the same HTML.
+ */
 export function renderMarkdown(source: string): string {
   return markdown.render(source);
 }
