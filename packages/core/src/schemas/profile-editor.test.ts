@@ -107,9 +107,7 @@ describe("the profile editor's form", () => {
       status: "scheduled",
       publishAt: "2099-12-01T09:30",
     });
-    expect(result.success && result.data.publishAt?.toISOString()).toBe(
-      "2099-12-01T09:30:00.000Z",
-    );
+    expect(result.success && result.data.publishAt?.toISOString()).toBe("2099-12-01T09:30:00.000Z");
     const past = profileFormSchema.safeParse({
       ...FORM,
       status: "scheduled",

@@ -4,12 +4,7 @@ import { type Gate, gateFromString, gateToString } from "../gate.ts";
 import { SLUG_PATTERN } from "../tier.ts";
 import { BRIEFING_KINDS, type BriefingSource, briefingSchema } from "./briefing.ts";
 import { webUrlSchema } from "./common.ts";
-import {
-  CRITICALITIES,
-  PROFILE_FOCUSES,
-  profileSchema,
-  SOURCE_RELIABILITIES,
-} from "./profile.ts";
+import { CRITICALITIES, PROFILE_FOCUSES, profileSchema, SOURCE_RELIABILITIES } from "./profile.ts";
 
 /** Where a profile is in its life: readers see published ones only. */
 export const PROFILE_STATUSES = ["draft", "scheduled", "published"] as const;
@@ -159,7 +154,10 @@ const briefingSourceLines = z
         ctx.addIssue({ code: "custom", message: `${where}: the title is too long` });
       const parsedUrl = url ? webUrlSchema.safeParse(url) : null;
       if (parsedUrl && !parsedUrl.success)
-        ctx.addIssue({ code: "custom", message: `${where}: ${parsedUrl.error.issues[0]?.message}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${where}: ${parsedUrl.error.issues[0]?.message}`,
+        });
       out.push({ title, url: parsedUrl?.success ? parsedUrl.data : null, note: note.join(" | ") });
     });
     if (out.length > 200) ctx.addIssue({ code: "custom", message: "At most 200 sources" });
@@ -245,7 +243,10 @@ export const profileFormSchema = z
           label: required("Label", 100),
           title: required("Title", 300),
           gate: gateField,
-          body: z.string().max(200_000, { error: "The text is longer than 200,000 characters" }).optional(),
+          body: z
+            .string()
+            .max(200_000, { error: "The text is longer than 200,000 characters" })
+            .optional(),
           sources: briefingSourceLines,
         }),
       )
@@ -352,7 +353,10 @@ export function profileFormValues(document: ProfileDocument) {
     lastReviewedAt: isoDay(profile.lastReviewedAt),
     status: document.status,
     publishAt: document.publishAt ? document.publishAt.toISOString().slice(0, 16) : "",
-    sections: profile.sections.map((s) => ({ heading: s.heading, body: s.paragraphs.join("\n\n") })),
+    sections: profile.sections.map((s) => ({
+      heading: s.heading,
+      body: s.paragraphs.join("\n\n"),
+    })),
     sources: profile.sources.map((s) => ({
       title: s.title,
       publisher: s.publisher,
@@ -452,7 +456,8 @@ export function profileDocumentText(document: ProfileDocument): string {
   document.briefings.forEach((b, i) => {
     out.push(`=== Briefing ${i + 1}: ${b.label} — ${b.title} [${b.kind}, ${gateToString(b.gate)}]`);
     out.push(b.body, "");
-    for (const s of b.sources) out.push(`Source: ${s.title}${s.url ? ` <${s.url}>` : ""} ${s.note}`.trim());
+    for (const s of b.sources)
+      out.push(`Source: ${s.title}${s.url ? ` <${s.url}>` : ""} ${s.note}`.trim());
     out.push("");
   });
   return out.join("\n");
@@ -470,7 +475,7 @@ export function changedFields(before: ProfileDocument, after: ProfileDocument): 
   }
   if (before.status !== after.status) changed.push("status");
   if (before.publishAt?.getTime() !== after.publishAt?.getTime()) changed.push("publishAt");
-  if (JSON.stringify(before.briefings) !== JSON.stringify(after.briefings)) changed.push("briefings");
+  if (JSON.stringify(before.briefings) !== JSON.stringify(after.briefings))
+    changed.push("briefings");
   return changed;
 }
-

@@ -150,18 +150,32 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
     const created = await createProfile(db.db, EDITOR, documentFor("to-publish"));
     if (!created.ok) throw new Error("create failed");
     const publishedAt = new Date("2026-11-20T10:00:00Z");
-    await updateProfile(db.db, EDITOR, created.id, 1, documentFor("to-publish", { status: "published" }), {
-      now: publishedAt,
-    });
+    await updateProfile(
+      db.db,
+      EDITOR,
+      created.id,
+      1,
+      documentFor("to-publish", { status: "published" }),
+      {
+        now: publishedAt,
+      },
+    );
     const tiers = await loadTierCatalogue(db.db);
     const page = await loadProfilePage(db.db, "to-publish", { kind: "anonymous" }, tiers);
     expect(page?.profile.name).toBe("Profile to-publish");
     expect(page?.profile.sources[0]?.reliability).toBe("high");
     // The anonymous reader gets the teaser, not the text.
     expect(JSON.stringify(page)).not.toContain("Gated text of to-publish");
-    await updateProfile(db.db, EDITOR, created.id, 2, documentFor("to-publish", { status: "published" }), {
-      now: new Date("2026-11-22T10:00:00Z"),
-    });
+    await updateProfile(
+      db.db,
+      EDITOR,
+      created.id,
+      2,
+      documentFor("to-publish", { status: "published" }),
+      {
+        now: new Date("2026-11-22T10:00:00Z"),
+      },
+    );
     expect((await loadEditableProfile(db.db, created.id))?.publishedAt).toEqual(publishedAt);
   });
 
@@ -196,20 +210,42 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
       documentFor("first-name", { status: "published" }),
     );
     if (!created.ok) throw new Error("create failed");
-    await updateProfile(db.db, EDITOR, created.id, 1, documentFor("second-name", { status: "published" }));
-    await updateProfile(db.db, EDITOR, created.id, 2, documentFor("third-name", { status: "published" }));
+    await updateProfile(
+      db.db,
+      EDITOR,
+      created.id,
+      1,
+      documentFor("second-name", { status: "published" }),
+    );
+    await updateProfile(
+      db.db,
+      EDITOR,
+      created.id,
+      2,
+      documentFor("third-name", { status: "published" }),
+    );
     expect(await findProfileRedirect(db.db, "first-name")).toBe("third-name");
     expect(await findProfileRedirect(db.db, "second-name")).toBe("third-name");
     expect(await findProfileRedirect(db.db, "third-name")).toBeNull();
     // Moving back to an old slug takes it over: no redirect loop.
-    await updateProfile(db.db, EDITOR, created.id, 3, documentFor("first-name", { status: "published" }));
+    await updateProfile(
+      db.db,
+      EDITOR,
+      created.id,
+      3,
+      documentFor("first-name", { status: "published" }),
+    );
     expect(await findProfileRedirect(db.db, "first-name")).toBeNull();
     expect(await findProfileRedirect(db.db, "third-name")).toBe("first-name");
     // Another profile cannot take a live slug; an old one it may.
     expect(await createProfile(db.db, EDITOR, documentFor("first-name"))).toMatchObject({
       reason: "slug-taken",
     });
-    const taker = await createProfile(db.db, EDITOR, documentFor("second-name", { status: "published" }));
+    const taker = await createProfile(
+      db.db,
+      EDITOR,
+      documentFor("second-name", { status: "published" }),
+    );
     expect(taker.ok).toBe(true);
     expect(await findProfileRedirect(db.db, "second-name")).toBeNull();
   });
@@ -232,18 +268,34 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
     const now = await loadEditableProfile(db.db, created.id);
     expect(now?.document.profile.summary).toBe("Summary of history.");
     expect(now?.document.briefings[0]?.body).toBe("Gated text of history.");
-    expect((await listProfileRevisions(db.db, created.id)).map((r) => r.version)).toEqual([3, 2, 1]);
+    expect((await listProfileRevisions(db.db, created.id)).map((r) => r.version)).toEqual([
+      3, 2, 1,
+    ]);
     const audit = await db.db.select().from(auditLog).where(eq(auditLog.targetId, created.id));
-    expect(audit.map((row) => row.action)).toEqual(["profile.create", "profile.update", "profile.restore"]);
+    expect(audit.map((row) => row.action)).toEqual([
+      "profile.create",
+      "profile.update",
+      "profile.restore",
+    ]);
     expect(audit[1]?.after).toMatchObject({ changed: ["summary", "briefings"] });
   });
 
   it("gives content saved before the editor existed a revision at its first edit", async () => {
-    const created = await createProfile(db.db, EDITOR, documentFor("legacy", { status: "published" }));
+    const created = await createProfile(
+      db.db,
+      EDITOR,
+      documentFor("legacy", { status: "published" }),
+    );
     if (!created.ok) throw new Error("create failed");
     // As the seed or an older import would have left it: no revision at all.
     await db.db.delete(profileRevisions).where(eq(profileRevisions.profileId, created.id));
-    await updateProfile(db.db, EDITOR, created.id, 1, documentFor("legacy", { status: "published" }));
+    await updateProfile(
+      db.db,
+      EDITOR,
+      created.id,
+      1,
+      documentFor("legacy", { status: "published" }),
+    );
     expect(await listProfileRevisions(db.db, created.id)).toMatchObject([
       { version: 2, author: EDITOR.name },
       { version: 1, author: "(before the first edit)" },
@@ -252,7 +304,12 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
 
   it("lists profiles for editors, filtered by status and name, a page at a time", async () => {
     for (let i = 0; i < 5; i += 1)
-      await createProfile(db.db, EDITOR, documentFor(`paged-${i}`), new Date(Date.UTC(2026, 0, 1 + i)));
+      await createProfile(
+        db.db,
+        EDITOR,
+        documentFor(`paged-${i}`),
+        new Date(Date.UTC(2026, 0, 1 + i)),
+      );
     const first = await listProfilesForEditing(db.db, { q: "paged", status: "draft" }, 3);
     expect(first.items.map((p) => p.slug)).toEqual(["paged-4", "paged-3", "paged-2"]);
     const second = await listProfilesForEditing(

@@ -121,11 +121,7 @@ export async function loadEditableProfile(
       .innerJoin(topics, eq(topics.id, profileTopics.topicId))
       .where(eq(profileTopics.profileId, id))
       .orderBy(asc(topics.name)),
-    db
-      .select()
-      .from(briefings)
-      .where(eq(briefings.profileId, id))
-      .orderBy(asc(briefings.position)),
+    db.select().from(briefings).where(eq(briefings.profileId, id)).orderBy(asc(briefings.position)),
   ]);
   const document: ProfileDocument = {
     profile: {
@@ -207,10 +203,7 @@ async function checkTiers(tx: Tx, document: ProfileDocument): Promise<void> {
     ...new Set(document.briefings.flatMap((b) => (b.gate.kind === "tier" ? [b.gate.tier] : []))),
   ];
   if (named.length === 0) return;
-  const known = await tx
-    .select({ slug: tiers.slug })
-    .from(tiers)
-    .where(inArray(tiers.slug, named));
+  const known = await tx.select({ slug: tiers.slug }).from(tiers).where(inArray(tiers.slug, named));
   const missing = named.find((slug) => !known.some((row) => row.slug === slug));
   if (missing) throw new SaveRefused({ ok: false, reason: "unknown-tier", tier: missing });
 }
@@ -347,7 +340,8 @@ export async function createProfile(
         .values({
           ...publicColumns(document),
           version: 1,
-          publishedAt: document.status === "scheduled" && document.publishAt ? document.publishAt : now,
+          publishedAt:
+            document.status === "scheduled" && document.publishAt ? document.publishAt : now,
           createdAt: now,
           updatedAt: now,
         })
@@ -480,13 +474,17 @@ export async function publishDueProfiles(db: Db, now = new Date()): Promise<stri
       )
       .returning({ id: profiles.id, slug: profiles.slug, version: profiles.version });
     for (const row of due) {
-      await recordAudit(tx, { id: null, name: "scheduler" }, {
-        action: "profile.publish",
-        targetType: "profile",
-        targetId: row.id,
-        before: { status: "scheduled", version: row.version },
-        after: { status: "published", version: row.version, slug: row.slug },
-      });
+      await recordAudit(
+        tx,
+        { id: null, name: "scheduler" },
+        {
+          action: "profile.publish",
+          targetType: "profile",
+          targetId: row.id,
+          before: { status: "scheduled", version: row.version },
+          after: { status: "published", version: row.version, slug: row.slug },
+        },
+      );
     }
     return due.map((row) => row.id);
   });
