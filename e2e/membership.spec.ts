@@ -123,18 +123,18 @@ test("an approved application unlocks the Leadership Alliance briefing", async (
   await expect(page.getByText("Your application is under review.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Submit application" })).toHaveCount(0);
 
-  // The admin sees the evidence, linked to bgp.he.net, and approves.
+  // The admin sees the evidence, linked to registries' RDAP and to bgp.tools, and approves.
   const admin = await adminPage(browser);
   try {
     await admin.goto("/admin/applications");
     await admin.getByRole("link", { name: organisation, exact: true }).click();
-    const asn = admin.getByRole("link", { name: /^AS8075/ });
-    await expect(asn).toHaveAttribute("href", "https://bgp.he.net/AS8075");
+    const asn = admin.getByRole("link", { name: /^bgp\.tools for AS8075\b/ });
+    await expect(asn).toHaveAttribute("href", "https://bgp.tools/as/8075");
     await expect(asn).toHaveAttribute("target", "_blank");
-    await expect(asn).toHaveAttribute("rel", "noopener noreferrer");
-    await expect(admin.getByRole("link", { name: /^8\.8\.8\.0\/24/ })).toHaveAttribute(
+    await expect(asn).toHaveAttribute("rel", "noopener noreferrer nofollow");
+    await expect(admin.getByRole("link", { name: /^RDAP for 8\.8\.8\.0\/24\b/ })).toHaveAttribute(
       "href",
-      "https://bgp.he.net/net/8.8.8.0/24",
+      "https://rdap.org/ip/8.8.8.0/24",
     );
     await expect(admin.getByText("ORG-EXA1-RIPE")).toBeVisible();
     await admin.getByRole("radio", { name: "Approve" }).check();
@@ -263,9 +263,11 @@ test("an admin grants complimentary access from the member's page, then revokes 
   try {
     await admin.goto("/admin/members");
     await admin.getByLabel("E-mail address contains").fill(email);
-    await admin.getByRole("button", { name: "Search" }).click();
+    await admin.getByRole("button", { name: "Show members" }).click();
     await expect(admin).toHaveURL(/\/admin\/members\?q=/);
-    const results = admin.getByRole("table", { name: /Members whose e-mail address contains/ });
+    const results = admin.getByRole("table", {
+      name: "Members matching the filters, newest first",
+    });
     await expect(results.getByRole("row")).toHaveCount(2);
     await results.getByRole("link", { name: email }).click();
     await expect(admin.getByRole("heading", { level: 1, name: email })).toBeVisible();
@@ -299,7 +301,7 @@ test("an admin grants complimentary access from the member's page, then revokes 
   try {
     await again.goto("/admin/members");
     await again.getByLabel("E-mail address contains").fill(email);
-    await again.getByRole("button", { name: "Search" }).click();
+    await again.getByRole("button", { name: "Show members" }).click();
     await again.getByRole("link", { name: email }).click();
     await again.getByRole("button", { name: "Revoke the Strategic Circle grant" }).click();
     await expect(again).toHaveURL(/\?revoked=1$/);

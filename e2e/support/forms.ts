@@ -275,22 +275,34 @@ export async function refusalProblems(
       answer.status >= 500 ? `: ${answer.html.replace(/\s+/g, " ").slice(0, 200)}` : "";
     problems.push(`answered ${answer.status}${where} instead of a 4xx${excerpt}`);
   }
-  for (const pattern of RAW_MARKUP) {
-    if (pattern.test(answer.html)) problems.push(`raw markup in the page: ${pattern.source}`);
-  }
-  if (badCase.marker) {
-    // The marker may be echoed (in a field's value, in an error message) only escaped.
-    for (const match of answer.html.matchAll(new RegExp(`.{0,40}${badCase.marker}`, "g"))) {
-      if (/<script>|<img/i.test(match[0])) problems.push(`unescaped: ${match[0]}`);
-    }
-  }
-  const shown = await rendered(parser, answer.html, badCase.marker);
-  if (shown.injected > 0) problems.push(`${shown.injected} injected element(s) in the page`);
+  const { problems: unescaped, shown } = await escapingProblems(parser, answer.html, badCase);
+  problems.push(...unescaped);
   if (answer.status >= 400 && answer.status < 500) {
     if (shown.fieldsWithErrors.length === 0 && shown.alerts.length === 0) {
       problems.push("no error shown beside a field (data-field-errors) nor above the form");
     }
   }
+  return { problems, shown };
+}
+
+/** Markup of the case that reached the page unescaped, or elements it injected. */
+export async function escapingProblems(
+  parser: Page,
+  html: string,
+  badCase: BadInputCase,
+): Promise<{ problems: string[]; shown: Rendered }> {
+  const problems: string[] = [];
+  for (const pattern of RAW_MARKUP) {
+    if (pattern.test(html)) problems.push(`raw markup in the page: ${pattern.source}`);
+  }
+  if (badCase.marker) {
+    // The marker may be echoed (in a field's value, in an error message) only escaped.
+    for (const match of html.matchAll(new RegExp(`.{0,40}${badCase.marker}`, "g"))) {
+      if (/<script>|<img/i.test(match[0])) problems.push(`unescaped: ${match[0]}`);
+    }
+  }
+  const shown = await rendered(parser, html, badCase.marker);
+  if (shown.injected > 0) problems.push(`${shown.injected} injected element(s) in the page`);
   return { problems, shown };
 }
 

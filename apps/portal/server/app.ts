@@ -1,3 +1,4 @@
+import { recordProfileViews } from "@briefings/db/queries";
 import { createRequestHandler } from "@react-router/express";
 import express from "express";
 import "react-router";
@@ -17,12 +18,21 @@ import { originCheck, requestOrigin } from "./origin-check.ts";
 import { privateResponses } from "./private-responses.ts";
 import { responseCache } from "./response-cache.ts";
 import { securityHeaders } from "./security-headers.ts";
+import { createViewCounter } from "./view-counter.ts";
 
 export { logger };
+
+// Anonymous page views of profiles, written in one batch every 10 s (view-counter.ts).
+const profileViews = createViewCounter({
+  record: async (counts, day) => recordProfileViews((await getDatabase()).db, counts, day),
+  onError: (error) =>
+    logger.warn({ err: error }, "profile views not written; kept for the next try"),
+});
 
 /** Opens the database, applies migrations and seeds demo content into an empty one. */
 export async function startup(): Promise<void> {
   await getDatabase();
+  profileViews.start();
   startScheduler();
   if (env.NODE_ENV === "production") warnAboutProductionSettings();
 }
@@ -45,6 +55,8 @@ function warnAboutProductionSettings(): void {
 
 export async function shutdown(): Promise<void> {
   await stopScheduler();
+  // The last profile views are written while the database is still open.
+  await profileViews.stop();
   await closeMailer();
   await shutdownDatabase();
 }
@@ -70,6 +82,8 @@ app.set("trust proxy", env.TRUST_PROXY);
 app.use(securityHeaders);
 app.use(privateResponses({ cookieName: SESSION_COOKIE }));
 app.use(originCheck({ allowedOrigins: env.PUBLIC_ORIGIN ? [env.PUBLIC_ORIGIN] : [] }));
+// Counts profile views before the micro-cache, so that pages it serves count too.
+app.use(profileViews.middleware);
 app.use(responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 2000 }));
 // Who is asking: the session cookie checked once per request (after the cache, which
 // only ever answers cookie-less requests). A renewed or dead session's cookie is set here.

@@ -268,10 +268,13 @@ export async function verifyEmail(
 export type SignInResult = { ok: true; token: string; session: Session; userId: string } | Failure;
 
 const WRONG_CREDENTIALS = "The e-mail or password is incorrect.";
+export const SUSPENDED_ACCOUNT =
+  "This account is suspended, so it cannot sign in. If you think this is a mistake, contact us.";
 
 /**
  * Checks the credentials and starts a new session. Unknown address and wrong password
- * get the same answer after the same work.
+ * get the same answer after the same work. A suspended account is told so only after
+ * the right password, so the answer reveals nothing to someone who does not know it.
  */
 export async function signIn(
   deps: AccountDeps,
@@ -287,13 +290,18 @@ export async function signIn(
   ]);
   if (!verdict.ok) return rateLimited(verdict);
   const [user] = await deps.db
-    .select({ id: schema.users.id, passwordHash: schema.users.passwordHash })
+    .select({
+      id: schema.users.id,
+      passwordHash: schema.users.passwordHash,
+      suspendedAt: schema.users.suspendedAt,
+    })
     .from(schema.users)
     .where(eq(schema.users.email, email));
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyAgainstDummy(input.password);
   if (!user || !valid) return formError(WRONG_CREDENTIALS, 401);
+  if (user.suspendedAt) return formError(SUSPENDED_ACCOUNT, 403);
   await deps.limits.reset("signInPerAccount", accountFromHere);
   const { token, session } = await createSession(deps.db, user.id, meta);
   return { ok: true, token, session, userId: user.id };
@@ -315,10 +323,11 @@ export async function requestPasswordReset(
   ]);
   if (!verdict.ok) return rateLimited(verdict);
   const [user] = await deps.db
-    .select({ id: schema.users.id })
+    .select({ id: schema.users.id, suspendedAt: schema.users.suspendedAt })
     .from(schema.users)
     .where(eq(schema.users.email, email));
-  if (!user) return { ok: true };
+  // A suspended account gets no link (the same answer, so nothing is revealed).
+  if (!user || user.suspendedAt) return { ok: true };
   await later(deps, async () => {
     await mailLink(deps, user.id, "reset-password", email, (link) =>
       templates.resetPassword({ link }),
@@ -370,6 +379,12 @@ export async function resetPassword(
   const result = await deps.db.transaction(async (tx) => {
     const row = await consumeToken(tx as unknown as Db, input.token, "reset-password", now);
     if (!row) return null;
+    // A link mailed before a suspension must not hand the account back.
+    const [owner] = await tx
+      .select({ suspendedAt: schema.users.suspendedAt })
+      .from(schema.users)
+      .where(eq(schema.users.id, row.userId));
+    if (owner?.suspendedAt) return null;
     await tx
       .update(schema.users)
       .set({

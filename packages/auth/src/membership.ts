@@ -1,15 +1,25 @@
 import {
   type ApplicationForm,
   type ApplicationStatus,
+  activeTierSlugs,
   applicationFormSchema,
   type GrantInput,
   grantSchema,
   REVIEW_DECISIONS,
   type Review,
+  type Role,
   reviewSchema,
   type Tier,
 } from "@briefings/core";
-import { type Db, schema } from "@briefings/db/client";
+import { type Db, queryRows, schema } from "@briefings/db/client";
+import {
+  decodeDateCursor,
+  encodeCursor,
+  entitlementSourcesJson,
+  type MemberFilters,
+  memberFilterSql,
+  parseEntitlementSources,
+} from "@briefings/db/queries";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type Failure, isUniqueViolation, type MailSender } from "./accounts.ts";
 import { type Actor, actorId, recordAudit } from "./audit.ts";
@@ -171,6 +181,9 @@ const DECISION_STATUS: Record<Review["decision"], ApplicationStatus> = {
   "needs-info": "needs-info",
 };
 
+/** Rolls back an approval to a retired tier. */
+class RetiredTierApproval extends Error {}
+
 /**
  * Decides an application in the queue. Only an application under review can be decided
  * (so two reviewers cannot decide one twice); the applicant is e-mailed the outcome.
@@ -186,30 +199,48 @@ export async function reviewApplication(
   const status = DECISION_STATUS[parsed.data.decision];
   const now = new Date();
   const reviewerId = actorId(reviewer);
-  const decided = await deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(schema.applications)
-      .set({
-        status,
-        reviewerId,
-        reviewerMessage: parsed.data.message || null,
-        decidedAt: status === "needs-info" ? null : now,
-        updatedAt: now,
-      })
-      .where(
-        and(eq(schema.applications.id, applicationId), eq(schema.applications.status, "pending")),
-      )
-      .returning({ userId: schema.applications.userId, tierSlug: schema.applications.tierSlug });
-    if (!row) return null;
-    await recordAudit(tx as unknown as Db, reviewer, {
-      action: `application.${parsed.data.decision}`,
-      targetType: "application",
-      targetId: applicationId,
-      before: { status: "pending" },
-      after: { status, message: parsed.data.message || null },
+  const decided = await deps.db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .update(schema.applications)
+        .set({
+          status,
+          reviewerId,
+          reviewerMessage: parsed.data.message || null,
+          decidedAt: status === "needs-info" ? null : now,
+          updatedAt: now,
+        })
+        .where(
+          and(eq(schema.applications.id, applicationId), eq(schema.applications.status, "pending")),
+        )
+        .returning({ userId: schema.applications.userId, tierSlug: schema.applications.tierSlug });
+      if (!row) return null;
+      if (parsed.data.decision === "approve") {
+        // A retired tier takes no new members, by application either.
+        const [tier] = await tx
+          .select({ retiredAt: schema.tiers.retiredAt })
+          .from(schema.tiers)
+          .where(eq(schema.tiers.slug, row.tierSlug));
+        if (tier?.retiredAt) throw new RetiredTierApproval();
+      }
+      await recordAudit(tx as unknown as Db, reviewer, {
+        action: `application.${parsed.data.decision}`,
+        targetType: "application",
+        targetId: applicationId,
+        before: { status: "pending" },
+        after: { status, message: parsed.data.message || null },
+      });
+      return row;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof RetiredTierApproval) return "retired" as const;
+      throw error;
     });
-    return row;
-  });
+  if (decided === "retired")
+    return failure(
+      409,
+      "This tier is retired and takes no new members: reject the application, or restore the tier first.",
+    );
   if (!decided) return failure(409, "This application is not waiting for a decision.");
   const [user] = await deps.db
     .select({ email: schema.users.email })
@@ -348,30 +379,87 @@ export async function revokeGrant(db: Db, grantId: string, actor: Actor): Promis
 export type MemberSummary = {
   id: string;
   email: string;
-  role: string;
+  role: Role;
   emailVerified: boolean;
+  /** When the account was made, to the millisecond (the list's order and page key). */
   createdAt: Date;
+  suspendedAt: Date | null;
+  /** The slugs of the tiers held now, sorted. */
+  tiers: string[];
 };
 
-/** Members whose address contains `query`, newest first (the admin's member search). */
-export async function searchMembers(db: Db, query: string, limit = 50): Promise<MemberSummary[]> {
-  const pattern = `%${query
-    .trim()
-    .toLowerCase()
-    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await db
-    .select({
-      id: schema.users.id,
-      email: schema.users.email,
-      role: schema.users.role,
-      verifiedAt: schema.users.emailVerifiedAt,
-      createdAt: schema.users.createdAt,
-    })
-    .from(schema.users)
-    .where(sql`${schema.users.email} LIKE ${pattern}`)
-    .orderBy(desc(schema.users.createdAt))
-    .limit(limit);
-  return rows.map(({ verifiedAt, ...row }) => ({ ...row, emailVerified: verifiedAt !== null }));
+/** The admin's member search: filters, and the cursor of the page to show. */
+export type MemberSearch = MemberFilters & { after?: string };
+
+// Postgres keeps microseconds, JavaScript dates milliseconds: the list orders and pages by
+// the time cut to milliseconds, so a cursor made from a Date finds its row again exactly.
+const CREATED_KEY = sql`date_trunc('milliseconds', u.created_at)`;
+
+/**
+ * Members matching the filters (a string: e-mail address contains it), newest first, one
+ * page of `limit` after the cursor `after` (decision 008; a tampered cursor throws
+ * InvalidCursorError).
+ */
+export async function searchMembers(
+  db: Db,
+  search: string | MemberSearch,
+  limit = 50,
+): Promise<MemberSummary[]> {
+  const { after, ...filters } = typeof search === "string" ? { query: search } : search;
+  const conditions = [memberFilterSql(filters)];
+  if (after) {
+    const [at, id] = decodeDateCursor(after);
+    conditions.push(sql`(${CREATED_KEY}, u.id) < (${at.toISOString()}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await queryRows<{
+    id: string;
+    email: string;
+    role: Role;
+    email_verified_at: Date | string | null;
+    suspended_at: Date | string | null;
+    created_key: Date | string;
+    sources: unknown;
+  }>(
+    db,
+    sql`SELECT u.id, u.email, u.role, u.email_verified_at, u.suspended_at,
+          ${CREATED_KEY} AS created_key, ${entitlementSourcesJson(sql`u.id`)} AS sources
+        FROM users u WHERE ${sql.join(conditions, sql` AND `)}
+        ORDER BY ${CREATED_KEY} DESC, u.id DESC LIMIT ${limit}`,
+  );
+  const now = new Date();
+  return rows.map((row) => ({
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    emailVerified: row.email_verified_at !== null,
+    createdAt: new Date(row.created_key),
+    suspendedAt: row.suspended_at === null ? null : new Date(row.suspended_at),
+    tiers: activeTierSlugs(parseEntitlementSources(row.sources), now),
+  }));
+}
+
+/** One page of the admin's member list: the members, the next page's cursor, and how many match. */
+export async function searchMembersPage(
+  db: Db,
+  search: MemberSearch,
+  limit = 50,
+): Promise<{ members: MemberSummary[]; nextCursor: string | null; total: number }> {
+  const { after: _after, ...filters } = search;
+  const [rows, [count]] = await Promise.all([
+    searchMembers(db, search, limit + 1),
+    queryRows<{ total: number | string }>(
+      db,
+      sql`SELECT count(*) AS total FROM users u WHERE ${memberFilterSql(filters)}`,
+    ),
+  ]);
+  const members = rows.slice(0, limit);
+  const last = members.at(-1);
+  return {
+    members,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    total: Number(count?.total ?? 0),
+  };
 }
 
 /** A member's current grants (for the admin's member page). */

@@ -16,7 +16,19 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);
 }
 
+/**
+ * The stored hash of an account that has no password yet (a member imported by an admin,
+ * who sets one through "forgot password"). No password ever matches it: it is not an
+ * argon2 hash, and `verifyPassword` refuses it before trying.
+ */
+export const NO_PASSWORD_HASH = "!no-password";
+
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  if (passwordHash === NO_PASSWORD_HASH) {
+    // As long as a real check, so sign-in does not reveal which accounts have no password.
+    await verifyAgainstDummy(password);
+    return false;
+  }
   try {
     return await verify(passwordHash, password);
   } catch {

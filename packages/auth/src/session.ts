@@ -75,7 +75,8 @@ export async function createSession(
 
 /**
  * Checks a session token and loads who it belongs to, with their tiers, in one query.
- * An expired session is deleted; a session within 15 days of expiry is extended.
+ * An expired session, or one of a suspended account, is deleted; a session within 15 days
+ * of expiry is extended.
  */
 export async function validateSessionToken(
   db: Db,
@@ -93,12 +94,13 @@ export async function validateSessionToken(
     email: string;
     email_verified_at: Date | string | null;
     role: Role;
+    suspended_at: Date | string | null;
     sources: unknown;
     applications: unknown;
   }>(
     db,
     sql`SELECT s.user_id, s.expires_at, s.created_at, s.last_used_at, s.device,
-               u.email, u.email_verified_at, u.role,
+               u.email, u.email_verified_at, u.role, u.suspended_at,
                ${entitlementSourcesJson(sql`u.id`)} AS sources,
                ${applicationStatusesJson(sql`u.id`)} AS applications
         FROM sessions s JOIN users u ON u.id = s.user_id
@@ -114,7 +116,12 @@ export async function validateSessionToken(
     device: row.device,
   };
   const endOfLife = session.createdAt.getTime() + SESSION_MAX_AGE_MS;
-  if (now.getTime() >= Math.min(session.expiresAt.getTime(), endOfLife)) {
+  // Suspending an account ends its sessions in the same transaction; a session that is
+  // still there (one made between the two by a racing sign-in) dies here.
+  if (
+    row.suspended_at !== null ||
+    now.getTime() >= Math.min(session.expiresAt.getTime(), endOfLife)
+  ) {
     await db.delete(schema.sessions).where(eq(schema.sessions.id, id));
     return null;
   }

@@ -14,6 +14,7 @@ export * from "./schemas/common.ts";
 export * from "./schemas/forms.ts";
 export * from "./schemas/profile.ts";
 export * from "./schemas/profile-editor.ts";
+export * from "./schemas/tier-form.ts";
 export * from "./text.ts";
 export * from "./tier.ts";
 export * from "./viewer.ts";

@@ -43,8 +43,21 @@ export async function shutdownDatabase(): Promise<void> {
   if (pending) await (await pending).close();
 }
 
-/** The tier catalogue, re-read at most every few seconds: it changes only by admin action. */
-export const tiers: () => Promise<TierCatalogue> = memoizeWithTtl(
-  async () => loadTierCatalogue(await db()),
-  { ttlMs: 5_000 },
-);
+// The tier catalogue, re-read at most every few seconds: it changes only by admin action.
+// An admin's write calls refreshTiers(), so this process reads the new catalogue at once
+// (other processes within the few seconds): the cache is keyed by a generation that the
+// write moves on, and a load begun before the write is not served after it.
+let tierGeneration = 0;
+const cachedTiers = memoizeWithTtl(async (_generation: number) => loadTierCatalogue(await db()), {
+  ttlMs: 5_000,
+  maxEntries: 2,
+});
+
+export function tiers(): Promise<TierCatalogue> {
+  return cachedTiers(tierGeneration);
+}
+
+/** After a write to the tiers: the next tiers() reads them from the database. */
+export function refreshTiers(): void {
+  tierGeneration += 1;
+}

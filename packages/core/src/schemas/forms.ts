@@ -85,6 +85,26 @@ export const reviewSchema = z
   });
 export type Review = z.infer<typeof reviewSchema>;
 
+export const REVIEW_NOTE_MAX_LENGTH = 5000;
+
+/**
+ * A reviewer's note on an application, for the other reviewers: never shown to the
+ * applicant (not on their pages, not in their data export, not in any mail).
+ */
+export const reviewNoteSchema = z.object({
+  body: z
+    .string({ error: "Write the note" })
+    .trim()
+    .min(1, { error: "Write the note" })
+    .max(REVIEW_NOTE_MAX_LENGTH, {
+      error: `The note is at most ${REVIEW_NOTE_MAX_LENGTH} characters`,
+    })
+    .refine((body) => !hasControlCharacters(body), {
+      error: "The note contains control characters",
+    }),
+});
+export type ReviewNote = z.infer<typeof reviewNoteSchema>;
+
 /**
  * Complimentary access to a tier until a date. Every check is on its field, the end date's
  * "in the future" too, so a form shows it together with the other fields' errors (a check

@@ -25,9 +25,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { closeOnSignals, DatabaseLockedError, openDatabaseFromEnv } from "../client.ts";
 import { type ImportReport, importArticleFiles } from "../import/articles.ts";
+import { auditImportWrites } from "../import/audit.ts";
 import { listArticleFiles, readArticleFiles } from "../import/folder.ts";
 import { readSealKey, SealKeyError } from "../import/seal.ts";
-import { recordAudit } from "../queries/audit.ts";
 
 const USAGE = `usage: npm run import -- <folder> [--dry-run] [--json]
   <folder>    every *.md file in it and its subfolders is imported
@@ -105,18 +105,7 @@ async function main(argv: string[]): Promise<number> {
       onProgress: (done, total) => bar?.update(done, total ?? paths.length),
       // Every written file is an editorial action: recorded in the audit log, in the file's
       // own transaction (a dry run rolls both back).
-      onWrite: (tx, write) =>
-        recordAudit(tx, IMPORT_ACTOR, {
-          action: write.outcome === "imported" ? "article.import" : "article.update",
-          targetType: "article",
-          targetId: write.articleId,
-          after: {
-            file: write.file,
-            slug: write.slug,
-            webUrl: write.webUrl,
-            ...(write.outcome === "updated" ? { changes: write.changes } : {}),
-          },
-        }),
+      onWrite: auditImportWrites(IMPORT_ACTOR),
     });
     bar?.clear();
     const seconds = (performance.now() - started) / 1000;

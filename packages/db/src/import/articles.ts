@@ -29,6 +29,7 @@ import { articleSlug, ContentWriteError } from "../queries/save-content.ts";
 import { articles, articleTopics, briefings, tiers, topics } from "../schema.ts";
 import { SEAL_KEY_BYTES, SealKeyError, unsealText } from "./seal.ts";
 
+export { auditImportWrites, importAuditEntry } from "./audit.ts";
 export { parseSealKey, readSealKey, SealKeyError } from "./seal.ts";
 
 /**
@@ -41,6 +42,9 @@ export type ArticleFileInput =
 
 export type ImportOutcome = "imported" | "updated" | "unchanged" | "rejected";
 
+/** One problem of a rejected file: the field (dotted path) and line, where they apply. */
+export type ImportProblem = Omit<ParseIssue, "file">;
+
 export type FileReport = {
   file: string;
   outcome: ImportOutcome;
@@ -48,6 +52,8 @@ export type FileReport = {
   slug?: string;
   /** Why the file was rejected, one line per problem: `file:line: field: message`. */
   issues?: string[];
+  /** The same problems, each with its field and line apart (for a table of them). */
+  problems?: ImportProblem[];
   /** Things fixed or ignored on the way (repaired characters, unknown keys). */
   warnings?: string[];
   /** For an updated file: what differed (`title`, `topics`, `secured`, …). */
@@ -88,6 +94,12 @@ export type ImportOptions = {
    * called on a dry run, whose transaction is rolled back all the same.
    */
   onWrite?(tx: Db, write: ArticleWrite): Promise<void>;
+  /**
+   * The first file naming each webUrl (webUrl → file), for one upload imported in several
+   * calls (the portal's batches): a file naming a webUrl already in it is rejected as a
+   * duplicate, exactly as within one call. This call adds its own files to it.
+   */
+  webUrls?: Map<string, string>;
 };
 
 export type ArticleWrite = {
@@ -188,7 +200,7 @@ export async function importArticleFiles(
     sealKey: options.sealKey ?? null,
     maxBytes: options.maxBytes ?? DEFAULT_ARTICLE_MAX_BYTES,
     topicIds: new Map(),
-    firstFileOfUrl: new Map(),
+    firstFileOfUrl: options.webUrls ?? new Map(),
     premiumTierExists: await tierExists(db, STRATEGIC_CIRCLE),
     onWrite: options.onWrite,
   };
@@ -259,7 +271,7 @@ function prepare(input: ArticleFileInput, run: RunState): Prepared {
   const file = input.name;
   const reject = (issues: ParseIssue[]): Prepared => ({
     kind: "rejected",
-    report: { file, outcome: "rejected", issues: issues.map(formatParseIssue) },
+    report: rejectedReport(file, issues),
   });
   const issue = (field: string | null, line: number | null, message: string): ParseIssue => ({
     file,
@@ -366,6 +378,15 @@ function prepare(input: ArticleFileInput, run: RunState): Prepared {
       premium,
       warnings,
     },
+  };
+}
+
+function rejectedReport(file: string, issues: ParseIssue[]): FileReport {
+  return {
+    file,
+    outcome: "rejected",
+    issues: issues.map(formatParseIssue),
+    problems: issues.map(({ field, line, message }) => ({ field, line, message })),
   };
 }
 
@@ -658,11 +679,7 @@ async function writeFile(
   } catch (error) {
     if (!(error instanceof DryRunRollback)) {
       const message = new ContentWriteError("the article", error).message;
-      return {
-        file,
-        outcome: "rejected",
-        issues: [formatParseIssue({ file, field: null, line: null, message })],
-      };
+      return rejectedReport(file, [{ file, field: null, line: null, message }]);
     }
   }
   // Only now are the topics this file created known to exist for the next files.

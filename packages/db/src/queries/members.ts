@@ -95,6 +95,64 @@ export async function loadMemberAccess(db: Db, userId: string): Promise<MemberAc
   };
 }
 
+/** A member's standing: suspended, or else verified (active) or not yet (unverified). */
+export const MEMBER_STATUSES = ["active", "unverified", "suspended"] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+/** The tier filter's value for members who hold no tier now. */
+export const NO_TIER = "none";
+
+/** The admin's member filters; every one is optional and they combine with AND. */
+export type MemberFilters = {
+  /** Part of the e-mail address, matched literally (no wildcards). */
+  query?: string;
+  /** A tier's slug: members who hold it now; or NO_TIER: members who hold none. */
+  tier?: string;
+  status?: MemberStatus;
+  role?: Role;
+  /** Signed up at or after this instant. */
+  signedUpFrom?: Date;
+  /** Signed up before this instant. */
+  signedUpBefore?: Date;
+};
+
+/**
+ * The filters as one SQL condition on the users table aliased `u`. "Holds a tier now" goes
+ * through entitlementSourcesJson, with the test of core's isSourceActive, so it agrees with
+ * what the member can read (and learns of new sources of entitlement with it).
+ */
+export function memberFilterSql(filters: MemberFilters): SQL {
+  const conditions: SQL[] = [];
+  const query = filters.query?.trim().toLowerCase();
+  if (query) {
+    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`u.email LIKE ${pattern}`);
+  }
+  if (filters.tier !== undefined) {
+    const heldNow = (tier: SQL) => sql`EXISTS (
+      SELECT 1 FROM json_array_elements(${entitlementSourcesJson(sql`u.id`)}) src
+      WHERE ${tier}
+        AND (src->>'startsAt' IS NULL OR (src->>'startsAt')::timestamptz <= now())
+        AND (src->>'endsAt' IS NULL OR (src->>'endsAt')::timestamptz > now()))`;
+    conditions.push(
+      filters.tier === NO_TIER
+        ? sql`NOT ${heldNow(sql`TRUE`)}`
+        : heldNow(sql`src->>'tierSlug' = ${filters.tier}`),
+    );
+  }
+  if (filters.status === "suspended") conditions.push(sql`u.suspended_at IS NOT NULL`);
+  if (filters.status === "active")
+    conditions.push(sql`u.suspended_at IS NULL AND u.email_verified_at IS NOT NULL`);
+  if (filters.status === "unverified")
+    conditions.push(sql`u.suspended_at IS NULL AND u.email_verified_at IS NULL`);
+  if (filters.role) conditions.push(sql`u.role = ${filters.role}`);
+  if (filters.signedUpFrom)
+    conditions.push(sql`u.created_at >= ${filters.signedUpFrom.toISOString()}::timestamptz`);
+  if (filters.signedUpBefore)
+    conditions.push(sql`u.created_at < ${filters.signedUpBefore.toISOString()}::timestamptz`);
+  return conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`TRUE`;
+}
+
 export type MemberExportRow = {
   id: string;
   email: string;
@@ -105,8 +163,14 @@ export type MemberExportRow = {
   applications: Record<string, ApplicationStatus>;
 };
 
-/** Every account with its entitlement sources and application statuses, oldest first. */
-export async function listMembersForExport(db: Db): Promise<MemberExportRow[]> {
+/**
+ * Every account with its entitlement sources and application statuses, oldest first;
+ * only those that match `filters` when given (the list's filters, exported as they are).
+ */
+export async function listMembersForExport(
+  db: Db,
+  filters: MemberFilters = {},
+): Promise<MemberExportRow[]> {
   const rows = await queryRows<{
     id: string;
     email: string;
@@ -120,7 +184,7 @@ export async function listMembersForExport(db: Db): Promise<MemberExportRow[]> {
     sql`SELECT u.id, u.email, u.role, u.email_verified_at, u.created_at,
           ${entitlementSourcesJson(sql`u.id`)} AS sources,
           ${applicationStatusesJson(sql`u.id`)} AS applications
-        FROM users u ORDER BY u.created_at, u.id`,
+        FROM users u WHERE ${memberFilterSql(filters)} ORDER BY u.created_at, u.id`,
   );
   return rows.map((row) => ({
     id: row.id,

@@ -1,4 +1,4 @@
-import { listApplications } from "@briefings/auth";
+import { listApplicationQueuePage, queueOrder } from "@briefings/auth";
 import { APPLICATION_STATUSES, type ApplicationStatus } from "@briefings/core";
 import { listTiers } from "@briefings/db/queries";
 import { data, Link } from "react-router";
@@ -10,10 +10,10 @@ import { Notice } from "#app/components/forms.tsx";
 import { requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
-import { parseSearchParams, routeHeaders } from "#app/lib/http.server.ts";
+import { parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
 import type { Route } from "./+types/applications";
 
-const LIMIT = 100;
+const LIMIT = 50;
 
 const STATUS_LABELS: Record<ApplicationStatus, string> = {
   pending: "Pending",
@@ -36,16 +36,17 @@ const querySchema = z.object({
       error: `must be one of ${APPLICATION_STATUSES.join(", ")}`,
     })
     .default("pending"),
+  after: z.string().max(500, { error: "is not a page cursor" }).optional(),
   // The notice after a decision; anything else is ignored rather than refused.
   decided: z.enum(APPLICATION_STATUSES).optional().catch(undefined),
 });
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   requireRole(context, request, STAFF_ROLES.admin);
-  const { status, decided } = parseSearchParams(new URL(request.url), querySchema);
+  const { status, after, decided } = parseSearchParams(new URL(request.url), querySchema);
   const database = await db();
-  const [items, tiers] = await Promise.all([
-    listApplications(database, [status], LIMIT + 1),
+  const [page, tiers] = await Promise.all([
+    withCursor(() => listApplicationQueuePage(database, status, { after, limit: LIMIT })),
     listTiers(database),
   ]);
   const tierNames = new Map(tiers.map((tier) => [tier.slug, tier.name]));
@@ -53,13 +54,17 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     {
       status,
       decided: decided ?? null,
-      truncated: items.length > LIMIT,
-      items: items.slice(0, LIMIT).map((item) => ({
+      oldestFirst: queueOrder(status) === "oldest",
+      firstPage: after === undefined,
+      next: page.next,
+      items: page.items.map((item) => ({
         id: item.id,
         organisation: item.organisation,
         applicantEmail: item.applicantEmail,
         tier: tierNames.get(item.tierSlug) ?? item.tierSlug,
         submittedAt: item.submittedAt.toISOString(),
+        decidedAt: item.decidedAt?.toISOString() ?? null,
+        notes: item.notes,
       })),
     },
     { headers: { "Cache-Control": "private, no-store" } },
@@ -70,8 +75,17 @@ export const headers: Route.HeadersFunction = routeHeaders;
 
 export const meta: Route.MetaFunction = () => [{ title: "Applications — Administration" }];
 
+function statusHref(status: ApplicationStatus, after?: string): string {
+  const params = new URLSearchParams();
+  if (status !== "pending") params.set("status", status);
+  if (after) params.set("after", after);
+  const query = params.toString();
+  return query ? `/admin/applications?${query}` : "/admin/applications";
+}
+
 export default function AdminApplications({ loaderData }: Route.ComponentProps) {
-  const { status, decided, items, truncated } = loaderData;
+  const { status, decided, items, next, firstPage, oldestFirst } = loaderData;
+  const decidedColumn = status === "approved" || status === "rejected";
   return (
     <AdminPage title="Applications">
       <div className="mt-4">{decided ? <Notice>{DECIDED_NOTICES[decided]}</Notice> : null}</div>
@@ -80,11 +94,7 @@ export default function AdminApplications({ loaderData }: Route.ComponentProps) 
           {APPLICATION_STATUSES.map((value) => (
             <li key={value}>
               <Link
-                to={
-                  value === "pending"
-                    ? "/admin/applications"
-                    : `/admin/applications?status=${value}`
-                }
+                to={statusHref(value)}
                 aria-current={value === status ? "page" : undefined}
                 className={
                   value === status
@@ -100,35 +110,67 @@ export default function AdminApplications({ loaderData }: Route.ComponentProps) 
       </nav>
       {items.length === 0 ? (
         <EmptyState>
-          {status === "pending"
-            ? "No application is waiting for a decision."
-            : `No application is ${STATUS_LABELS[status].toLowerCase()}.`}
+          {!firstPage
+            ? "No more applications."
+            : status === "pending"
+              ? "No application is waiting for a decision."
+              : `No application is ${STATUS_LABELS[status].toLowerCase()}.`}
         </EmptyState>
       ) : (
         <DataTable
-          caption={`${STATUS_LABELS[status]} applications${status === "pending" ? ", oldest first" : ""}`}
+          caption={`${STATUS_LABELS[status]} applications, ${oldestFirst ? "oldest" : "newest"} first`}
           showCaption
-          head={["Organisation", "Applicant", "Tier", "Submitted"]}
+          head={[
+            "Organisation",
+            "Applicant",
+            "Tier",
+            "Submitted",
+            ...(decidedColumn ? ["Decided"] : []),
+            "Notes",
+          ]}
         >
           {items.map((item) => (
-            <tr key={item.id}>
+            <tr key={item.id} data-application-row={item.id}>
               <th scope="row" className={`${CELL} font-medium`}>
                 <Link to={`/admin/applications/${item.id}`}>{item.organisation}</Link>
               </th>
-              <td className={CELL}>{item.applicantEmail}</td>
+              <td className={`${CELL} break-all`}>{item.applicantEmail}</td>
               <td className={NOWRAP_CELL}>{item.tier}</td>
               <td className={NOWRAP_CELL}>
                 <time dateTime={isoDate(item.submittedAt)}>{formatDate(item.submittedAt)}</time>
+              </td>
+              {decidedColumn ? (
+                <td className={NOWRAP_CELL}>
+                  {item.decidedAt ? (
+                    <time dateTime={isoDate(item.decidedAt)}>{formatDate(item.decidedAt)}</time>
+                  ) : (
+                    "—"
+                  )}
+                </td>
+              ) : null}
+              <td className={NOWRAP_CELL}>
+                {item.notes === 0 ? (
+                  <span className="text-muted">
+                    0<span className="sr-only"> notes</span>
+                  </span>
+                ) : (
+                  <Link to={`/admin/applications/${item.id}#notes`}>
+                    {item.notes}
+                    <span className="sr-only">
+                      {" "}
+                      {item.notes === 1 ? "note" : "notes"} on {item.organisation}
+                    </span>
+                  </Link>
+                )}
               </td>
             </tr>
           ))}
         </DataTable>
       )}
-      {truncated ? (
-        <p className="mt-2 text-sm text-muted">
-          Showing the first {LIMIT}. Decide these to see the rest.
-        </p>
-      ) : null}
+      <nav aria-label="Pages" className="mt-4 flex flex-wrap gap-4 text-sm">
+        {!firstPage ? <Link to={statusHref(status)}>← First page</Link> : null}
+        {next ? <Link to={statusHref(status, next)}>Next page →</Link> : null}
+      </nav>
     </AdminPage>
   );
 }

@@ -3,7 +3,11 @@ import {
   grantTier,
   latestApplication,
   listGrants,
+  listUserSessions,
+  reinstateMember,
   revokeGrant,
+  suspendMember,
+  suspensionRefusal,
 } from "@briefings/auth";
 import {
   activeTierSlugs,
@@ -18,14 +22,22 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ReactNode } from "react";
 import { data, Form, Link, redirect, useSearchParams } from "react-router";
 import { z } from "zod";
+import { formatDateTime } from "#app/components/account/format.ts";
 import { AdminPage } from "#app/components/admin/admin-nav.tsx";
 import { CELL, DataTable, EmptyState, NOWRAP_CELL } from "#app/components/admin/data-table.tsx";
 import { SelectField } from "#app/components/admin/fields.tsx";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
-import { FormError, Notice, SubmitButton, TextField } from "#app/components/forms.tsx";
-import { auditActor, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
+import {
+  FieldErrors,
+  FormError,
+  Notice,
+  SubmitButton,
+  TextareaField,
+  TextField,
+} from "#app/components/forms.tsx";
+import { auditActor, failureReplyOptions, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
-import { formatDate, isoDate } from "#app/lib/format.ts";
+import { formatDate, isoDate, plural } from "#app/lib/format.ts";
 import { notFound, routeHeaders } from "#app/lib/http.server.ts";
 import type { Route } from "./+types/member";
 
@@ -48,21 +60,30 @@ function memberId(value: string | undefined): string {
 async function findMember(id: string) {
   const member = await (await db()).query.users.findFirst({
     where: (users, { eq }) => eq(users.id, id),
-    columns: { id: true, email: true, role: true, emailVerifiedAt: true, createdAt: true },
+    columns: {
+      id: true,
+      email: true,
+      role: true,
+      emailVerifiedAt: true,
+      createdAt: true,
+      suspendedAt: true,
+      suspendedReason: true,
+    },
   });
   if (!member) notFound("There is no member at this address.");
   return member;
 }
 
 export async function loader({ request, params, context }: Route.LoaderArgs) {
-  requireRole(context, request, STAFF_ROLES.admin);
+  const { user } = requireRole(context, request, STAFF_ROLES.admin);
   const id = memberId(params.id);
   const member = await findMember(id);
   const database = await db();
-  const [access, grants, tiers] = await Promise.all([
+  const [access, grants, tiers, sessions] = await Promise.all([
     loadMemberAccess(database, id),
     listGrants(database, id),
     listTiers(database),
+    listUserSessions(database, id),
   ]);
   if (!access) notFound("There is no member at this address.");
   const tierName = (slug: string) => tiers.find((tier) => tier.slug === slug)?.name ?? slug;
@@ -76,13 +97,28 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
     {
       // Only owners change roles, never their own (changeRoleAsStaff enforces it too).
       canChangeRole: context.user?.role === "owner" && context.user.id !== member.id,
+      // suspendMember and reinstateMember enforce the same rule.
+      suspensionRefused: suspensionRefusal(
+        user,
+        member,
+        member.suspendedAt ? "reinstate" : "suspend",
+      ),
       member: {
         id: member.id,
         email: member.email,
         role: member.role,
         emailVerified: member.emailVerifiedAt !== null,
         createdAt: member.createdAt.toISOString(),
+        suspendedAt: member.suspendedAt?.toISOString() ?? null,
+        suspendedReason: member.suspendedReason,
       },
+      // Only what the list shows: session ids stay on the server.
+      sessions: sessions.map((session, index) => ({
+        key: index,
+        device: session.device,
+        createdAt: session.createdAt.toISOString(),
+        lastUsedAt: session.lastUsedAt.toISOString(),
+      })),
       tiersHeld: activeTierSlugs(access.sources, now).map(tierName),
       sources: access.sources
         .filter((source) => isSourceActive(source, now))
@@ -141,6 +177,24 @@ const roleSchema = z.object({
 const revokeSchema = z.object({
   grantId: z.uuid({ error: "must be the id of a grant" }),
 });
+
+/**
+ * Suspending or reinstating: a reason, for the audit log (the service checks it again),
+ * and a ticked box, so that the change is deliberate, never a stray submission.
+ */
+const suspensionSchema = z.object({
+  reason: z
+    .string({ error: "Give a reason" })
+    .trim()
+    .min(3, { error: "Give a reason (at least 3 characters)" })
+    .max(500, { error: "The reason is at most 500 characters" }),
+  confirm: z.literal("yes", { error: "Tick the box to confirm" }),
+});
+
+const CONFIRM_LABELS = {
+  suspend: "Sign this member out everywhere now, and refuse their sign-in until reinstated.",
+  reinstate: "Let this member sign in again.",
+} as const;
 
 export async function action({ request, params, context }: Route.ActionArgs) {
   requireRole(context, request, STAFF_ROLES.admin);
@@ -206,6 +260,31 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     throw redirect(`/admin/members/${id}?role-changed=1`, { status: 303, headers: NO_STORE });
   }
 
+  if (intent === "suspend" || intent === "reinstate") {
+    const submission = parseWithZod(formData, { schema: suspensionSchema });
+    if (submission.status !== "success") {
+      return data(
+        { intent, result: submission.reply(), formError: null },
+        { status: 400, headers: NO_STORE },
+      );
+    }
+    const user = context.user;
+    if (!user) throw new Error("requireRole let an anonymous request through");
+    const staff = { ...actor, id: user.id, role: user.role };
+    const result =
+      intent === "suspend"
+        ? await suspendMember(database, staff, id, submission.value.reason)
+        : await reinstateMember(database, staff, id, submission.value.reason);
+    if (!result.ok) {
+      return data(
+        { intent, result: submission.reply(failureReplyOptions(result, [])), formError: null },
+        { status: result.status, headers: NO_STORE },
+      );
+    }
+    const done = "sessionsEnded" in result ? `suspended=${result.sessionsEnded}` : "reinstated=1";
+    throw redirect(`/admin/members/${id}?${done}`, { status: 303, headers: NO_STORE });
+  }
+
   if (intent === "revoke") {
     const parsed = revokeSchema.safeParse({ grantId: formData.get("grantId") ?? undefined });
     if (!parsed.success) {
@@ -243,7 +322,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     {
       intent: null,
       result: null,
-      formError: 'Invalid "intent": must be "grant", "revoke" or "role"',
+      formError: 'Invalid "intent": must be "grant", "revoke", "role", "suspend" or "reinstate"',
     },
     { status: 400, headers: NO_STORE },
   );
@@ -309,11 +388,84 @@ function GrantForm({
   );
 }
 
+function SuspensionForm({
+  intent,
+  lastResult,
+}: {
+  intent: "suspend" | "reinstate";
+  lastResult: SubmissionResult<string[]> | null | undefined;
+}) {
+  const [form, fields] = useForm({
+    id: intent,
+    lastResult,
+    constraint: getZodConstraint(suspensionSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: suspensionSchema }),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} className="mt-3 max-w-xl">
+      <FormError id={form.errorId} errors={form.errors} />
+      <TextareaField
+        meta={fields.reason}
+        label={intent === "suspend" ? "Reason for the suspension" : "Reason for reinstating"}
+        hint={
+          intent === "suspend"
+            ? "For the audit log and other admins; the member is not shown it."
+            : "For the audit log, e.g. what was resolved."
+        }
+        rows={3}
+      />
+      <div className="mb-4">
+        <div className="flex items-start gap-2">
+          <input
+            id={fields.confirm.id}
+            name={fields.confirm.name}
+            type="checkbox"
+            value="yes"
+            required
+            aria-invalid={fields.confirm.errors?.length ? true : undefined}
+            aria-describedby={fields.confirm.errors?.length ? fields.confirm.errorId : undefined}
+            className="mt-1"
+          />
+          <label htmlFor={fields.confirm.id} className="text-sm">
+            {CONFIRM_LABELS[intent]}
+          </label>
+        </div>
+        <FieldErrors id={fields.confirm.errorId} errors={fields.confirm.errors} />
+      </div>
+      {intent === "suspend" ? (
+        <SubmitButton intent="suspend" variant="danger" pendingLabel="Suspending…">
+          Suspend this member
+        </SubmitButton>
+      ) : (
+        <SubmitButton intent="reinstate" pendingLabel="Reinstating…">
+          Reinstate this member
+        </SubmitButton>
+      )}
+    </Form>
+  );
+}
+
 export default function AdminMember({ loaderData, actionData }: Route.ComponentProps) {
-  const { member, tiersHeld, sources, applications, grants, grantableTiers, canChangeRole } =
-    loaderData;
+  const {
+    member,
+    tiersHeld,
+    sources,
+    applications,
+    grants,
+    grantableTiers,
+    canChangeRole,
+    suspensionRefused,
+    sessions,
+  } = loaderData;
   const [searchParams] = useSearchParams();
-  const revokeError = actionData && actionData.intent !== "grant" ? actionData.formError : null;
+  const revokeError =
+    actionData &&
+    (actionData.intent === "revoke" || actionData.intent === "role" || actionData.intent === null)
+      ? actionData.formError
+      : null;
+  const suspendedSessions = searchParams.get("suspended");
   return (
     <AdminPage title={member.email}>
       <p className="mt-2 text-sm text-muted">
@@ -327,6 +479,17 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
         {searchParams.get("role-changed") === "1" ? (
           <Notice>The role was changed; the member's sessions have ended.</Notice>
         ) : null}
+        {suspendedSessions !== null && /^\d+$/.test(suspendedSessions) ? (
+          <Notice>
+            The member is suspended.{" "}
+            {suspendedSessions === "0"
+              ? "They were not signed in anywhere."
+              : `${plural(Number(suspendedSessions), "session")} ended.`}
+          </Notice>
+        ) : null}
+        {searchParams.get("reinstated") === "1" ? (
+          <Notice>The member is reinstated and can sign in again.</Notice>
+        ) : null}
         <FormError errors={revokeError ? [revokeError] : null} />
       </div>
       <dl className="mt-2 grid max-w-2xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
@@ -334,6 +497,16 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
         <dd className="break-all">{member.email}</dd>
         <dt className="font-medium text-muted">E-mail verified</dt>
         <dd>{member.emailVerified ? "Yes" : "No"}</dd>
+        <dt className="font-medium text-muted">Status</dt>
+        <dd data-member-status>
+          {member.suspendedAt ? (
+            <span className="font-medium text-red-800">
+              Suspended since {formatDateTime(member.suspendedAt)}
+            </span>
+          ) : (
+            "Active"
+          )}
+        </dd>
         <dt className="font-medium text-muted">Role</dt>
         <dd>
           {canChangeRole ? (
@@ -368,6 +541,66 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
         <dt className="font-medium text-muted">Tiers held</dt>
         <dd>{tiersHeld.length > 0 ? tiersHeld.join(", ") : "None"}</dd>
       </dl>
+
+      <Section id="suspension-heading" title="Suspension">
+        {member.suspendedAt ? (
+          <div className="mt-3 max-w-2xl rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+            <p>
+              Suspended since{" "}
+              <time dateTime={member.suspendedAt}>{formatDateTime(member.suspendedAt)}</time>. The
+              member cannot sign in.
+            </p>
+            {member.suspendedReason ? (
+              <p className="mt-1">
+                Reason: <span className="whitespace-pre-wrap">{member.suspendedReason}</span>
+              </p>
+            ) : null}
+          </div>
+        ) : (
+          <p className="mt-2 max-w-2xl text-sm text-muted">
+            A suspended member is signed out everywhere at once and cannot sign in until reinstated.
+            Their tiers, grants and history are kept.
+          </p>
+        )}
+        {suspensionRefused ? (
+          <p className="mt-3 text-sm text-muted">{suspensionRefused}</p>
+        ) : (
+          <SuspensionForm
+            key={member.suspendedAt ? "reinstate" : "suspend"}
+            intent={member.suspendedAt ? "reinstate" : "suspend"}
+            lastResult={
+              actionData?.intent === "suspend" || actionData?.intent === "reinstate"
+                ? actionData.result
+                : undefined
+            }
+          />
+        )}
+      </Section>
+
+      <Section id="sessions-heading" title="Sessions">
+        {sessions.length === 0 ? (
+          <EmptyState>This member is not signed in anywhere.</EmptyState>
+        ) : (
+          <DataTable
+            caption="Where this member is signed in, most recently used first"
+            head={["Device", "Signed in", "Last used"]}
+          >
+            {sessions.map((session) => (
+              <tr key={session.key} data-session>
+                <th scope="row" className={`${NOWRAP_CELL} font-medium`}>
+                  {session.device || "Unknown device"}
+                </th>
+                <td className={NOWRAP_CELL}>
+                  <time dateTime={session.createdAt}>{formatDateTime(session.createdAt)}</time>
+                </td>
+                <td className={NOWRAP_CELL}>
+                  <time dateTime={session.lastUsedAt}>{formatDateTime(session.lastUsedAt)}</time>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </Section>
 
       <Section id="access-heading" title="Access">
         {sources.length === 0 ? (

@@ -1,8 +1,9 @@
 import { activeTierSlugs, csvRow } from "@briefings/core";
-import { listMembersForExport } from "@briefings/db/queries";
+import { listMembersForExport, listTiers } from "@briefings/db/queries";
 import { requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import type { Route } from "./+types/members-export";
+import { parseMemberFilters } from "./members-filters.server.ts";
 
 const HEADER = [
   "id",
@@ -14,10 +15,17 @@ const HEADER = [
   "applications",
 ] as const;
 
-/** Every member as CSV, for admins: tiers held now and the latest application per tier. */
+/**
+ * Members as CSV, for admins: tiers held now and the latest application per tier. Every
+ * member, or those the member list's filters (the same query string) select.
+ */
 export async function loader({ request, context }: Route.LoaderArgs) {
   requireRole(context, request, STAFF_ROLES.admin);
-  const members = await listMembersForExport(await db());
+  const database = await db();
+  const { search } = parseMemberFilters(new URL(request.url), await listTiers(database));
+  // The whole selection, not a page of it.
+  const { after: _page, ...filters } = search;
+  const members = await listMembersForExport(database, filters);
   const now = new Date();
   const lines = [csvRow([...HEADER])];
   for (const member of members) {
