@@ -282,10 +282,12 @@ test("an admin grants complimentary access from the member's page, then revokes 
     await expect(errorsOf(admin.getByLabel("Access ends on"))).toContainText(
       "The end date must be in the future",
     );
-    await expect(errorsOf(admin.getByLabel("Reason"))).toContainText("Give a reason");
+    await expect(errorsOf(admin.getByLabel("Reason", { exact: true }))).toContainText(
+      "Give a reason",
+    );
 
     await admin.getByLabel("Access ends on").fill(nextYear);
-    await admin.getByLabel("Reason").fill("Speaker at the spring meeting");
+    await admin.getByLabel("Reason", { exact: true }).fill("Speaker at the spring meeting");
     await grant.press("Enter");
     await expect(admin).toHaveURL(/\?granted=1$/);
     const grants = admin.getByRole("table", { name: /Grants of complimentary access/ });
