@@ -200,6 +200,27 @@ describe("decideAccess: details", () => {
     expect(canView(allianceMember, tierGate(SC), reranked)).toBe(false);
   });
 
+  it("offers the next current tier up when the gate's tier is retired, holders keep reading", () => {
+    const retiredCircle = tierCatalogue(
+      DEFAULT_TIERS.map((tier) =>
+        tier.slug === SC ? { ...tier, retiredAt: new Date("2026-11-01T00:00:00Z") } : tier,
+      ),
+    );
+    // Nobody can join a retired tier: the teaser points at the tier above, which admits it.
+    expect(decideAccess(member(), tierGate(SC), retiredCircle)).toMatchObject({
+      admitted: false,
+      nextStep: { action: "apply", tier: { slug: LA } },
+    });
+    expect(canView(member({ tiers: [SC] }), tierGate(SC), retiredCircle)).toBe(true);
+    const allRetired = tierCatalogue(
+      DEFAULT_TIERS.map((tier) => ({ ...tier, retiredAt: new Date("2026-11-01T00:00:00Z") })),
+    );
+    expect(decideAccess(member(), tierGate(LA), allRetired)).toEqual({
+      admitted: false,
+      nextStep: { action: "unavailable", label: "Leadership Alliance is no longer offered" },
+    });
+  });
+
   it("asks for an invitation when the tier is joined by invitation", () => {
     const invitationOnly = tierCatalogue([
       { slug: "board", name: "Board", rank: 5, joinMethod: "invitation", paid: false },
@@ -246,6 +267,7 @@ describe("tiers of equal rank and the catalogue", () => {
       "name",
       "paid",
       "rank",
+      "retired",
       "slug",
     ]);
   });

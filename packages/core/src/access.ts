@@ -9,13 +9,29 @@ export type TierCatalogue = ReadonlyMap<string, TierRef>;
  * Builds the catalogue from tier records, keeping only the public reference fields:
  * a tier travels inside every locked teaser's next step, so nothing else may ride along.
  */
-export function tierCatalogue(tiers: Iterable<TierRef>): TierCatalogue {
+export function tierCatalogue(
+  tiers: Iterable<TierRef & { retiredAt?: Date | null }>,
+): TierCatalogue {
   return new Map(
-    [...tiers].map(({ slug, name, rank, joinMethod, paid }) => [
+    [...tiers].map(({ slug, name, rank, joinMethod, paid, retired, retiredAt }) => [
       slug,
-      { slug, name, rank, joinMethod, paid },
+      { slug, name, rank, joinMethod, paid, retired: Boolean(retired || retiredAt) },
     ]),
   );
+}
+
+/**
+ * The tier to offer a reader locked out of `gateTier`: that tier, or when it is retired (it
+ * takes no new members) the lowest current tier above it, which admits its gates too.
+ */
+function offeredTier(gateTier: TierRef, tiers: TierCatalogue): TierRef | null {
+  if (!gateTier.retired) return gateTier;
+  let best: TierRef | null = null;
+  for (const tier of tiers.values()) {
+    if (tier.retired || tier.rank <= gateTier.rank) continue;
+    if (!best || tier.rank < best.rank) best = tier;
+  }
+  return best;
 }
 
 export type NextStep =
@@ -58,7 +74,13 @@ export function decideAccess(viewer: Viewer, gate: Gate, tiers: TierCatalogue): 
   if (!tier)
     return { admitted: false, nextStep: { action: "unavailable", label: "Not available" } };
   if (holdsTierOrAbove(viewer, tier, tiers)) return { admitted: true, via: "tier" };
-  return { admitted: false, nextStep: nextStepFor(viewer, tier) };
+  const offered = offeredTier(tier, tiers);
+  if (!offered)
+    return {
+      admitted: false,
+      nextStep: { action: "unavailable", label: `${tier.name} is no longer offered` },
+    };
+  return { admitted: false, nextStep: nextStepFor(viewer, offered) };
 }
 
 export function canView(viewer: Viewer, gate: Gate, tiers: TierCatalogue): boolean {

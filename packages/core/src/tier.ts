@@ -42,7 +42,10 @@ export const tierSchema = z.object({
   retiredAt: z.date().nullable().default(null),
 });
 export type Tier = z.infer<typeof tierSchema>;
-export type TierRef = Pick<Tier, "slug" | "name" | "rank" | "joinMethod" | "paid">;
+export type TierRef = Pick<Tier, "slug" | "name" | "rank" | "joinMethod" | "paid"> & {
+  /** A retired tier takes no new members; its holders keep it. */
+  retired?: boolean;
+};
 
 export const STRATEGIC_CIRCLE = "strategic-circle";
 export const LEADERSHIP_ALLIANCE = "leadership-alliance";
