@@ -66,5 +66,11 @@ test("an admin exports every member as CSV, with the tiers each holds now", asyn
   expect(row("strategic-circle")[5]).toBe("strategic-circle");
   expect(row("expired-grant")[5]).toBe("");
   expect(row("unverified")[3]).toBe("false");
+  // The export itself is in the audit log, under the admin's name, with how many rows left.
+  await admin.goto("/admin/audit?action=members.export");
+  const entry = admin
+    .locator('[data-audit-action="members.export"]', { hasText: `"rows": ${lines.length - 2}` })
+    .first();
+  await expect(entry).toContainText(fixtureAccount("admin").email);
   await admin.context().close();
 });

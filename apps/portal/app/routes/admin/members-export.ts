@@ -1,6 +1,6 @@
 import { activeTierSlugs, csvRow } from "@briefings/core";
-import { listMembersForExport, listTiers } from "@briefings/db/queries";
-import { requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
+import { listMembersForExport, listTiers, recordAudit } from "@briefings/db/queries";
+import { auditActor, requireRole, STAFF_ROLES } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import type { Route } from "./+types/members-export";
 import { parseMemberFilters } from "./members-filters.server.ts";
@@ -26,6 +26,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   // The whole selection, not a page of it.
   const { after: _page, ...filters } = search;
   const members = await listMembersForExport(database, filters);
+  // Every member's address leaving the system is an action worth a record: who, what, when.
+  await recordAudit(database, auditActor(context), {
+    action: "members.export",
+    targetType: "members",
+    targetId: "export",
+    after: { filters: JSON.parse(JSON.stringify(filters)), rows: members.length },
+  });
   const now = new Date();
   const lines = [csvRow([...HEADER])];
   for (const member of members) {
