@@ -139,6 +139,12 @@ export function readZip(
   bytes: Uint8Array,
   zipName: string,
   limits: UploadLimits = UPLOAD_LIMITS,
+  /**
+   * What the same request already holds (earlier files and archives): the request's limits
+   * apply to the sum, checked before this archive is inflated, so many small archives
+   * cannot add up to more than one may hold.
+   */
+  already: { bytes: number; files: number } = { bytes: 0, files: 0 },
 ): { files: UploadFile[]; skipped: SkippedEntry[] } {
   const damaged = (why: string) =>
     new UploadError(`${zipName} is not a zip archive that can be read (${why}).`, 422);
@@ -250,6 +256,18 @@ export function readZip(
   if (total > limits.maxUncompressedBytes) {
     throw new UploadError(
       `The article files in ${zipName} add up to ${formatBytes(total)} uncompressed; at most ${formatBytes(limits.maxUncompressedBytes)} can be opened at once. Split the archive.`,
+      413,
+    );
+  }
+  if (total + already.bytes > limits.maxUncompressedBytes) {
+    throw new UploadError(
+      `With ${zipName}, the article files of this upload add up to ${formatBytes(total + already.bytes)} uncompressed; at most ${formatBytes(limits.maxUncompressedBytes)} can be imported in one request. Upload fewer archives at once.`,
+      413,
+    );
+  }
+  if (articles.length + already.files > limits.maxFilesPerRequest) {
+    throw new UploadError(
+      `With ${zipName}, this upload holds ${count(articles.length + already.files)} article files; at most ${count(limits.maxFilesPerRequest)} can be imported in one request. Upload fewer archives at once, or use a browser with JavaScript turned on, which sends them in batches.`,
       413,
     );
   }

@@ -358,6 +358,33 @@ describe.each(testDrivers())("article upload on %s", (driver) => {
       expect(error).toContain("bomb.md in b.zip unpacks to more than the 500 bytes it declares");
     });
 
+    it("many archives in one request: their sum is held to the request's limits before opening", async () => {
+      const tight = { ...UPLOAD_LIMITS, maxUncompressedBytes: 3000 };
+      // Each archive is within the limit on its own; together they are not.
+      const archives = Array.from(
+        { length: 4 },
+        (_, i) => new File([zipSync({ [`a${i}.md`]: new Uint8Array(1000) })], `part-${i}.zip`),
+      );
+      expect(await refusal(await upload(formOf(archives), tight))).toEqual([
+        413,
+        "With part-3.zip, the article files of this upload add up to 4.0 KiB uncompressed; at most 3.0 KiB can be imported in one request. Upload fewer archives at once.",
+      ]);
+      const pairs = Array.from(
+        { length: 2 },
+        (_, i) =>
+          new File(
+            [zipSync({ [`b${i}.md`]: strToU8("x"), [`c${i}.md`]: strToU8("y") })],
+            `pair-${i}.zip`,
+          ),
+      );
+      const fewFiles = { ...UPLOAD_LIMITS, maxFilesPerRequest: 3 };
+      const [status, error] = await refusal(await upload(formOf(pairs), fewFiles));
+      expect(status).toBe(413);
+      expect(error).toMatch(
+        /^With pair-1\.zip, this upload holds 4 article files; at most 3 can be/,
+      );
+    });
+
     it("no file, or nothing but skipped ones, or a bad dry-run flag", async () => {
       expect(await refusal(await upload(formOf([new File([], "")])))).toEqual([
         400,

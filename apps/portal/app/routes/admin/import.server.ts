@@ -149,7 +149,11 @@ export async function readUpload(
     else if (kind.kind === "article")
       files.push({ name, bytes: new Uint8Array(await file.arrayBuffer()) });
     else {
-      const opened = readZip(new Uint8Array(await file.arrayBuffer()), name, limits);
+      const already = {
+        bytes: files.reduce((sum, entry) => sum + entry.bytes.length, 0),
+        files: files.length,
+      };
+      const opened = readZip(new Uint8Array(await file.arrayBuffer()), name, limits, already);
       files.push(...opened.files);
       skipped.push(...opened.skipped);
     }
