@@ -12,6 +12,7 @@ import type { RequestContext } from "../app/lib/context.server.ts";
 import { getDatabase, shutdownDatabase } from "../app/lib/db.server.ts";
 import { env } from "../app/lib/env.server.ts";
 import { logger } from "../app/lib/logger.server.ts";
+import { onPublicContentChange } from "../app/lib/public-cache.server.ts";
 import { startScheduler, stopScheduler } from "../app/lib/scheduler.server.ts";
 import { SESSION_COOKIE } from "../app/lib/session-cookie.ts";
 import { originCheck, requestOrigin } from "./origin-check.ts";
@@ -84,7 +85,9 @@ app.use(privateResponses({ cookieName: SESSION_COOKIE }));
 app.use(originCheck({ allowedOrigins: env.PUBLIC_ORIGIN ? [env.PUBLIC_ORIGIN] : [] }));
 // Counts profile views before the micro-cache, so that pages it serves count too.
 app.use(profileViews.middleware);
-app.use(responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 2000 }));
+const publicPages = responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 2000 });
+onPublicContentChange(publicPages.clear);
+app.use(publicPages);
 // Who is asking: the session cookie checked once per request (after the cache, which
 // only ever answers cookie-less requests). A renewed or dead session's cookie is set here.
 app.use((req, res, next) => {

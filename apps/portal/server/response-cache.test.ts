@@ -23,6 +23,7 @@ function request(url: string, headers: Record<string, string>) {
 /** A real Express server: each route counts how often it rendered. */
 let base: string;
 let close: () => void;
+let cache: ReturnType<typeof responseCache>;
 const renders = new Map<string, number>();
 const rendered = (name: string) => renders.get(name) ?? 0;
 
@@ -31,7 +32,8 @@ beforeAll(async () => {
   // As in production: compression in front of the cache.
   app.use(compression({ threshold: 0 }));
   app.use(securityHeaders);
-  app.use(responseCache({ ttlMs: 60_000, maxEntries: 100 }));
+  cache = responseCache({ ttlMs: 60_000, maxEntries: 100 });
+  app.use(cache);
   const count = (name: string) => renders.set(name, rendered(name) + 1);
   app.get("/public", (_req, res) => {
     count("public");
@@ -169,5 +171,18 @@ describe("responseCache", () => {
     expect(rendered("private")).toBe(2);
     expect(rendered("sets-cookie")).toBe(2);
     expect(rendered("missing")).toBe(2);
+  });
+});
+
+describe("clearing the cache", () => {
+  it("renders afresh after clear(): an editor's change reaches the next reader", async () => {
+    await fetch(`${base}/public`);
+    const before = rendered("public");
+    await fetch(`${base}/public`);
+    expect(rendered("public")).toBe(before);
+    cache.clear();
+    const fresh = await fetch(`${base}/public`);
+    expect(fresh.headers.get("x-cache")).toBe("MISS");
+    expect(rendered("public")).toBe(before + 1);
   });
 });

@@ -73,7 +73,11 @@ export function responseCache(options: ResponseCacheOptions) {
     }
   };
 
-  return function responseCacheMiddleware(req: Request, res: Response, next: NextFunction) {
+  const middleware = function responseCacheMiddleware(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ) {
     if (
       ttlMs <= 0 ||
       (req.method !== "GET" && req.method !== "HEAD") ||
@@ -146,6 +150,12 @@ export function responseCache(options: ResponseCacheOptions) {
     res.setHeader("X-Cache", "MISS");
     next();
   };
+  /** Forgets every stored page: published content changed (a save, an import, a tier). */
+  const clear = () => {
+    entries.clear();
+    totalBytes = 0;
+  };
+  return Object.assign(middleware, { clear });
 }
 
 /** A stored body with its nonce attributes rewritten to the current response's nonce. */

@@ -220,7 +220,9 @@ export async function reviewApplication(
         const [tier] = await tx
           .select({ retiredAt: schema.tiers.retiredAt })
           .from(schema.tiers)
-          .where(eq(schema.tiers.slug, row.tierSlug));
+          .where(eq(schema.tiers.slug, row.tierSlug))
+          // Held until the approval commits: a retirement waits for it, and then counts it.
+          .for("share");
         if (tier?.retiredAt) throw new RetiredTierApproval();
       }
       await recordAudit(tx as unknown as Db, reviewer, {

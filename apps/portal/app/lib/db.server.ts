@@ -4,6 +4,7 @@ import { loadTierCatalogue } from "@briefings/db/queries";
 import { seedDemoContentIfEmpty } from "@briefings/db/seed";
 import { env } from "./env.server.ts";
 import { logger } from "./logger.server.ts";
+import { publicContentChanged } from "./public-cache.server.ts";
 import { memoizeWithTtl } from "./ttl-cache.server.ts";
 
 // One handle per process; in development it survives module reloads on globalThis.
@@ -60,4 +61,6 @@ export function tiers(): Promise<TierCatalogue> {
 /** After a write to the tiers: the next tiers() reads them from the database. */
 export function refreshTiers(): void {
   tierGeneration += 1;
+  // Teasers name tiers and their next steps: stored public pages are out of date too.
+  publicContentChanged();
 }

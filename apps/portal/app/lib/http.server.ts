@@ -9,7 +9,7 @@ import type { z } from "zod";
  */
 export function cacheHeaders(viewer: Viewer): HeadersInit {
   return viewer.kind === "anonymous"
-    ? { "Cache-Control": "public, max-age=60, stale-while-revalidate=300", Vary: "Cookie" }
+    ? { "Cache-Control": "public, max-age=60", Vary: "Cookie" }
     : { "Cache-Control": "private, no-store", Vary: "Cookie" };
 }
 

@@ -27,16 +27,21 @@ export function profileId(value: string | undefined): string {
 
 export type Choice = { value: string; label: string };
 
-/** The gates a briefing may have: public, members, or any tier (retired ones marked). */
-export async function gateChoices(): Promise<Choice[]> {
+/**
+ * The gates a briefing may have: public, members, or any current tier. A retired tier
+ * (it takes no new members) is offered only where a briefing of this profile already uses it.
+ */
+export async function gateChoices(inUse: readonly string[] = []): Promise<Choice[]> {
   const tiers = await listTiers(await db());
   return [
     { value: "public", label: "Public: everyone" },
     { value: "members", label: "Members: any signed-in reader" },
-    ...tiers.map((tier) => ({
-      value: `tier:${tier.slug}`,
-      label: `${tier.name} and above${tier.retiredAt ? " (retired)" : ""}`,
-    })),
+    ...tiers
+      .filter((tier) => !tier.retiredAt || inUse.includes(`tier:${tier.slug}`))
+      .map((tier) => ({
+        value: `tier:${tier.slug}`,
+        label: `${tier.name} and above${tier.retiredAt ? " (retired)" : ""}`,
+      })),
   ];
 }
 
@@ -59,6 +64,27 @@ export const KIND_CHOICES: Choice[] = BRIEFING_KINDS.map((kind) => ({
   value: kind,
   label: BRIEFING_KIND_LABELS[kind],
 }));
+
+/** A profile form is at most a few megabytes; anything far past that is refused unread. */
+const MAX_FORM_BYTES = 16 * 1024 * 1024;
+
+/** The posted form, once its declared size is known to be reasonable (413 otherwise). */
+export async function readEditorForm(request: Request): Promise<FormData> {
+  const length = Number(request.headers.get("Content-Length") ?? Number.NaN);
+  if (!Number.isFinite(length))
+    throw data(
+      { message: "The form was sent without a Content-Length" },
+      { status: 411, headers: PRIVATE },
+    );
+  if (length > MAX_FORM_BYTES)
+    throw data(
+      {
+        message: `The form is ${Math.round(length / 1024 / 1024)} MB; a profile may take at most 16 MB`,
+      },
+      { status: 413, headers: PRIVATE },
+    );
+  return request.formData();
+}
 
 export function parseProfileSubmission(formData: FormData) {
   return parseWithZod(formData, { schema: profileFormSchema });
@@ -144,7 +170,7 @@ export async function replyRefused(
   );
 }
 
-export function documentDiff(before: ProfileDocument, after: ProfileDocument): DiffBlock[] {
+export function documentDiff(before: ProfileDocument, after: ProfileDocument): DiffBlock[] | null {
   return lineDiff(profileDocumentText(before), profileDocumentText(after));
 }
 

@@ -1,6 +1,7 @@
 import { publishDueProfiles } from "@briefings/db/queries";
 import { db } from "./db.server.ts";
 import { logger } from "./logger.server.ts";
+import { publicContentChanged } from "./public-cache.server.ts";
 
 /** How often scheduled profiles are checked: a profile goes live at most this late. */
 const INTERVAL_MS = 15_000;
@@ -11,7 +12,10 @@ let running: Promise<void> | null = null;
 async function publishDue(): Promise<void> {
   try {
     const published = await publishDueProfiles(await db());
-    if (published.length > 0) logger.info({ profiles: published }, "published scheduled profiles");
+    if (published.length > 0) {
+      publicContentChanged();
+      logger.info({ profiles: published }, "published scheduled profiles");
+    }
   } catch (error) {
     logger.error({ err: error }, "could not publish scheduled profiles");
   }

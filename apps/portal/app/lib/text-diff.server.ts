@@ -5,12 +5,20 @@ export type DiffBlock =
   /** Unchanged lines left out between two changes, shown as "… n unchanged lines …". */
   | { kind: "skipped"; count: number };
 
+/** How long a diff may take before it is given up. */
+const DIFF_TIMEOUT_MS = 500;
+
 /** Unchanged lines kept around each change, for context. */
 const CONTEXT = 3;
 
-/** A line diff of two texts, long unchanged stretches folded down to their edges. */
-export function lineDiff(before: string, after: string): DiffBlock[] {
-  const parts = diffLines(before, after);
+/**
+ * A line diff of two texts, long unchanged stretches folded down to their edges; null when
+ * the texts are too different to compare in reasonable time.
+ */
+export function lineDiff(before: string, after: string): DiffBlock[] | null {
+  // Bounded, so two huge documents cannot hold the server: past it, no diff is shown.
+  const parts = diffLines(before, after, { timeout: DIFF_TIMEOUT_MS });
+  if (!parts) return null;
   return parts.flatMap((part, index): DiffBlock[] => {
     const lines = part.value.replace(/\n$/, "").split("\n");
     if (part.added) return [{ kind: "added", lines }];
@@ -26,6 +34,7 @@ export function lineDiff(before: string, after: string): DiffBlock[] {
   });
 }
 
-export function hasChanges(blocks: DiffBlock[]): boolean {
+export function hasChanges(blocks: DiffBlock[] | null): boolean {
+  if (!blocks) return true;
   return blocks.some((block) => block.kind === "added" || block.kind === "removed");
 }

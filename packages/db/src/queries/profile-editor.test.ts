@@ -194,6 +194,19 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
     const stored = await loadEditableProfile(db.db, created.id);
     expect(stored?.status).toBe("published");
     expect(stored?.publishedAt).toEqual(at);
+    // A new version, so an editor still holding version 1 cannot save over it unknowingly.
+    expect(stored?.version).toBe(2);
+    expect(await listProfileRevisions(db.db, created.id)).toMatchObject([
+      { version: 2, status: "published", author: "scheduler" },
+      { version: 1, status: "scheduled" },
+    ]);
+    expect(
+      await updateProfile(db.db, EDITOR, created.id, 1, documentFor("scheduled-one")),
+    ).toMatchObject({
+      ok: false,
+      reason: "conflict",
+      current: { version: 2, author: "scheduler" },
+    });
     const audit = await db.db.select().from(auditLog).where(eq(auditLog.targetId, created.id));
     expect(audit.map((row) => [row.action, row.actor])).toContainEqual([
       "profile.publish",
@@ -302,6 +315,19 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
     ]);
   });
 
+  it("tells the slower of two editors creating one address at once that it is taken", async () => {
+    const results = await Promise.all([
+      createProfile(db.db, EDITOR, documentFor("same-moment")),
+      createProfile(db.db, OTHER, documentFor("same-moment")),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)).toEqual({
+      ok: false,
+      reason: "slug-taken",
+      slug: "same-moment",
+    });
+  });
+
   it("lists profiles for editors, filtered by status and name, a page at a time", async () => {
     for (let i = 0; i < 5; i += 1)
       await createProfile(
@@ -329,7 +355,15 @@ describe.each(testDrivers())("profile editor on %s", (driver) => {
     const broken = documentFor("atomic");
     // Past the database's own limit: the check constraint refuses the row.
     broken.profile.confidence = 2;
-    await expect(updateProfile(db.db, EDITOR, created.id, 1, broken)).rejects.toThrow();
+    // Refused by the database: the error names the constraint, never the text it was given.
+    const failure = await updateProfile(db.db, EDITOR, created.id, 1, broken).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/^Could not save the profile: /);
+    expect(JSON.stringify(failure)).not.toContain("Gated text of atomic");
+    expect((failure as Error).message).not.toContain("Gated text of atomic");
+    expect((failure as Error).cause).toBeUndefined();
     const stored = await loadEditableProfile(db.db, created.id);
     expect(stored?.version).toBe(1);
     expect(stored?.document.profile.confidence).toBe(0.8);

@@ -22,7 +22,7 @@ import {
 } from "../schema.ts";
 import { type AuditActor, recordAudit } from "./audit.ts";
 import { decodeDateCursor, encodeCursor } from "./cursor.ts";
-import { ensureTopics, type Tx } from "./save-content.ts";
+import { ContentWriteError, ensureTopics, type Tx } from "./save-content.ts";
 
 // The editorial side of profiles: staff routes only (the portal checks the role before it
 // calls any of these). Unlike the readers' queries, these return briefings unredacted.
@@ -198,12 +198,44 @@ class SaveRefused extends Error {
   }
 }
 
+/** A Postgres error's code and constraint, wherever drizzle wrapped it. */
+function databaseError(error: unknown): { code: string; constraint: string } | null {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const { code, constraint_name, constraint } = e as {
+      code?: unknown;
+      constraint_name?: unknown;
+      constraint?: unknown;
+    };
+    if (typeof code === "string")
+      return { code, constraint: String(constraint_name ?? constraint ?? "") };
+  }
+  return null;
+}
+
+/**
+ * The result of a refused save, or the failure as a ContentWriteError: drizzle's own errors
+ * quote every bound value (briefing bodies included), which must never reach a log.
+ */
+function refusedOrThrow(error: unknown, slug: string): SaveProfileResult {
+  if (error instanceof SaveRefused) return error.result;
+  const cause = databaseError(error);
+  // Two editors taking the same new address at once: the slower one is told so.
+  if (cause?.code === "23505" && cause.constraint === "profiles_slug_unique")
+    return { ok: false, reason: "slug-taken", slug };
+  throw new ContentWriteError("the profile", error);
+}
+
 async function checkTiers(tx: Tx, document: ProfileDocument): Promise<void> {
   const named = [
     ...new Set(document.briefings.flatMap((b) => (b.gate.kind === "tier" ? [b.gate.tier] : []))),
   ];
   if (named.length === 0) return;
-  const known = await tx.select({ slug: tiers.slug }).from(tiers).where(inArray(tiers.slug, named));
+  // Locked until the save commits, so no tier is renamed under the briefings' gates.
+  const known = await tx
+    .select({ slug: tiers.slug })
+    .from(tiers)
+    .where(inArray(tiers.slug, named))
+    .for("share");
   const missing = named.find((slug) => !known.some((row) => row.slug === slug));
   if (missing) throw new SaveRefused({ ok: false, reason: "unknown-tier", tier: missing });
 }
@@ -359,8 +391,7 @@ export async function createProfile(
       return { ok: true as const, id, version: 1, slug: document.profile.slug };
     });
   } catch (error) {
-    if (error instanceof SaveRefused) return error.result;
-    throw error;
+    return refusedOrThrow(error, document.profile.slug);
   }
 }
 
@@ -452,8 +483,7 @@ export async function updateProfile(
       return { ok: true as const, id, version, slug: document.profile.slug };
     });
   } catch (error) {
-    if (error instanceof SaveRefused) return error.result;
-    throw error;
+    return refusedOrThrow(error, document.profile.slug);
   }
 }
 
@@ -463,9 +493,11 @@ export async function updateProfile(
  */
 export async function publishDueProfiles(db: Db, now = new Date()): Promise<string[]> {
   return db.transaction(async (tx) => {
+    // A publication is a new version, like any save: an editor who opened the scheduled
+    // version and saves it later is told that it changed meanwhile.
     const due = await tx
       .update(profiles)
-      .set({ status: "published" })
+      .set({ status: "published", version: sql`${profiles.version} + 1` })
       .where(
         and(
           eq(profiles.status, "scheduled"),
@@ -473,18 +505,17 @@ export async function publishDueProfiles(db: Db, now = new Date()): Promise<stri
         ),
       )
       .returning({ id: profiles.id, slug: profiles.slug, version: profiles.version });
+    const scheduler = { id: null, name: "scheduler" };
     for (const row of due) {
-      await recordAudit(
-        tx,
-        { id: null, name: "scheduler" },
-        {
-          action: "profile.publish",
-          targetType: "profile",
-          targetId: row.id,
-          before: { status: "scheduled", version: row.version },
-          after: { status: "published", version: row.version, slug: row.slug },
-        },
-      );
+      const published = (await loadEditableProfile(tx, row.id)) as EditableProfile;
+      await recordRevision(tx, row.id, row.version, published.document, scheduler);
+      await recordAudit(tx, scheduler, {
+        action: "profile.publish",
+        targetType: "profile",
+        targetId: row.id,
+        before: { status: "scheduled", version: row.version - 1 },
+        after: { status: "published", version: row.version, slug: row.slug },
+      });
     }
     return due.map((row) => row.id);
   });

@@ -47,6 +47,9 @@ export async function findTierBySlug(db: Db, slug: string): Promise<Tier | null>
  * holds what cannot change between the check and the write.
  */
 export async function lockTiers(tx: Db): Promise<Tier[]> {
+  // The table, not only its rows: a tier being inserted meanwhile must wait too, or two
+  // writers could both take one free rank. Reads (pages, gates) are not blocked.
+  await tx.execute(sql`LOCK TABLE ${tiers} IN SHARE ROW EXCLUSIVE MODE`);
   const rows = await tx
     .select()
     .from(tiers)

@@ -221,8 +221,8 @@ export function ProfileEditorForm({
           </h2>
           <p className="mt-1 text-sm">
             What they changed since the version you opened is below. Nothing of yours is lost: your
-            changes are still in the form. Save again to replace their version with yours, or open
-            the latest version in a new tab and copy your changes into it.
+            changes are still in the form. Replace their version with yours with the button below,
+            or open the latest version in a new tab and copy your changes into it.
           </p>
           {conflict.diff ? <DiffView blocks={conflict.diff} label="Their changes" /> : null}
           <div className="mt-3 flex flex-wrap gap-3">

@@ -21,6 +21,7 @@ import {
   type UploadReport,
   useBatchSender,
 } from "#app/lib/import-client.ts";
+import { publicContentChanged } from "#app/lib/public-cache.server.ts";
 import type { Route } from "./+types/import";
 import { importUpload, SEAL_KEY } from "./import.server.ts";
 
@@ -39,6 +40,8 @@ export async function action({ request, context }: Route.ActionArgs) {
     actor: auditActor(context),
     sealKey: SEAL_KEY,
   });
+  // Whatever this batch wrote (nothing on a dry run or a refusal) shows in the lists now.
+  if (answer.status === 200) publicContentChanged();
   return data(answer.body, { status: answer.status, headers: PRIVATE_NO_STORE });
 }
 

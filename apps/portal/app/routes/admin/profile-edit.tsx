@@ -1,4 +1,4 @@
-import { profileFormValues } from "@briefings/core";
+import { gateToString, profileFormValues } from "@briefings/core";
 import { loadEditableProfile, updateProfile } from "@briefings/db/queries";
 import { data, Link, redirect } from "react-router";
 import { AdminPage } from "#app/components/admin/admin-nav.tsx";
@@ -18,9 +18,11 @@ import {
   parseProfileSubmission,
   previewPersonas,
   profileId,
+  readEditorForm,
   replyRefused,
   replyUnsaved,
 } from "#app/lib/profile-editor.server.ts";
+import { publicContentChanged } from "#app/lib/public-cache.server.ts";
 import type { Route } from "./+types/profile-edit";
 
 export async function loader({ request, params, context }: Route.LoaderArgs) {
@@ -42,7 +44,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       },
       saved: saved !== null && saved === String(profile.version),
       defaults: profileFormValues(profile.document),
-      gates: await gateChoices(),
+      gates: await gateChoices(profile.document.briefings.map((b) => gateToString(b.gate))),
       kinds: KIND_CHOICES,
       personas: await previewPersonas(),
     },
@@ -53,7 +55,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
 export async function action({ request, params, context }: Route.ActionArgs) {
   requireRole(context, request, STAFF_ROLES.editor);
   const id = profileId(params.id);
-  const formData = await request.formData();
+  const formData = await readEditorForm(request);
   const submission = parseProfileSubmission(formData);
   if (submission.status !== "success") return replyUnsaved(submission);
   const baseVersion = baseVersionOf(formData);
@@ -72,6 +74,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
       baseVersion: Number(formData.get("baseVersion")),
     });
   }
+  publicContentChanged();
   throw redirect(`/admin/profiles/${id}?saved=${result.version}`, { headers: PRIVATE });
 }
 

@@ -18,6 +18,7 @@ import { db } from "#app/lib/db.server.ts";
 import { formatDate } from "#app/lib/format.ts";
 import { badRequest, notFound, routeHeaders } from "#app/lib/http.server.ts";
 import { PRIVATE, profileId } from "#app/lib/profile-editor.server.ts";
+import { publicContentChanged } from "#app/lib/public-cache.server.ts";
 import { lineDiff } from "#app/lib/text-diff.server.ts";
 import type { Route } from "./+types/profile-history";
 
@@ -49,6 +50,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       revisions,
       selected,
       hasPrevious: previous !== null,
+      kept: revision !== null,
       diff,
     },
     { headers: PRIVATE },
@@ -64,8 +66,13 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   if (!version.success || !baseVersion.success)
     badRequest("Restoring needs the version to restore and the current version (baseVersion)");
   const database = await db();
-  const document = await loadProfileRevision(database, id, version.data);
-  if (!document) notFound(`There is no version ${version.data} of this profile.`);
+  const [revision, current] = await Promise.all([
+    loadProfileRevision(database, id, version.data),
+    loadEditableProfile(database, id),
+  ]);
+  if (!revision || !current) notFound(`There is no version ${version.data} of this profile.`);
+  // A restore brings back the content; whether and when readers see it stays as it is now.
+  const document = { ...revision, status: current.status, publishAt: current.document.publishAt };
   const result = await updateProfile(
     database,
     auditActor(context),
@@ -86,6 +93,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
           : `Not restored: the tier "${result.tier}" no longer exists. Edit the profile instead.`;
     return data({ error: message }, { status: 409, headers: PRIVATE });
   }
+  publicContentChanged();
   throw redirect(`/admin/profiles/${id}?saved=${result.version}`, { headers: PRIVATE });
 }
 
@@ -96,12 +104,13 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 ];
 
 export default function ProfileHistory({ loaderData, actionData }: Route.ComponentProps) {
-  const { profile, revisions, selected, hasPrevious, diff } = loaderData;
+  const { profile, revisions, selected, hasPrevious, kept, diff } = loaderData;
   return (
     <AdminPage title={`History of ${profile.name}`}>
       <p className="mt-2 text-sm text-muted">
         <Link to={`/admin/profiles/${profile.id}`}>Back to the editor</Link>. Every save is kept
-        whole; restoring one saves it again as a new version, so nothing is ever lost.
+        whole; restoring one saves its content again as a new version (the profile stays draft,
+        scheduled or published as it is now), so nothing is ever lost.
       </p>
       <FormError errors={actionData?.error ? [actionData.error] : null} />
       <div className="mt-6 grid gap-6 lg:grid-cols-[22rem_1fr]">
@@ -127,16 +136,22 @@ export default function ProfileHistory({ loaderData, actionData }: Route.Compone
           ))}
         </DataTable>
         <div className="min-w-0">
-          {diff ? (
+          {kept ? (
             <>
-              <DiffView
-                blocks={diff}
-                label={
-                  hasPrevious
-                    ? `Changes in version ${selected}, compared with version ${selected - 1}`
-                    : `Version ${selected}, as first saved`
-                }
-              />
+              {diff ? (
+                <DiffView
+                  blocks={diff}
+                  label={
+                    hasPrevious
+                      ? `Changes in version ${selected}, compared with version ${selected - 1}`
+                      : `Version ${selected}, as first saved`
+                  }
+                />
+              ) : (
+                <p className="text-sm text-muted">
+                  Version {selected} differs too much from the one before to be compared here.
+                </p>
+              )}
               {selected !== profile.version ? (
                 <Form method="post" className="mt-4">
                   <input type="hidden" name="version" value={selected} />

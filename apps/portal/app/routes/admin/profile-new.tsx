@@ -12,9 +12,11 @@ import {
   KIND_CHOICES,
   PRIVATE,
   parseProfileSubmission,
+  readEditorForm,
   replyRefused,
   replyUnsaved,
 } from "#app/lib/profile-editor.server.ts";
+import { publicContentChanged } from "#app/lib/public-cache.server.ts";
 import type { Route } from "./+types/profile-new";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -31,10 +33,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   requireRole(context, request, STAFF_ROLES.editor);
-  const submission = parseProfileSubmission(await request.formData());
+  const submission = parseProfileSubmission(await readEditorForm(request));
   if (submission.status !== "success") return replyUnsaved(submission);
   const result = await createProfile(await db(), auditActor(context), submission.value);
   if (!result.ok) return replyRefused(submission, result);
+  publicContentChanged();
   throw redirect(`/admin/profiles/${result.id}?saved=${result.version}`, { headers: PRIVATE });
 }
 
