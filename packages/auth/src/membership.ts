@@ -328,6 +328,14 @@ export async function grantTier(
     .where(eq(schema.users.id, userId));
   if (!member) return failure(400, "There is no such member.");
   const grantId = await db.transaction(async (tx) => {
+    // Checked again under a lock held until commit: a retirement at the same moment either
+    // waits for this grant (and counts it) or is seen here.
+    const [current] = await tx
+      .select({ retiredAt: schema.tiers.retiredAt })
+      .from(schema.tiers)
+      .where(eq(schema.tiers.slug, tier.slug))
+      .for("share");
+    if (!current || current.retiredAt) return null;
     const [created] = await tx
       .insert(schema.tierGrants)
       .values({
@@ -352,6 +360,7 @@ export async function grantTier(
     });
     return created.id;
   });
+  if (!grantId) return failure(400, "There is no such tier to grant.");
   return { ok: true, grantId };
 }
 
