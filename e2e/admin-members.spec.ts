@@ -1,4 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
+import { linkFrom, waitForMail } from "./support/mail.ts";
 import {
   adminPage,
   newAddress,
@@ -217,6 +218,16 @@ test("an admin imports members from a CSV file: a preview first, then a report p
   await expect(row).toContainText("Unverified");
   await expect(row).toContainText("Leadership Alliance");
   await checker.context().close();
+
+  // Each new member was e-mailed an invitation: its link sets a password and signs them in.
+  await expect(reportRow(3)).toContainText("invitation sent");
+  const invitation = await waitForMail(admin.request, tiered, "account is ready");
+  const invitee = await (await browser.newContext()).newPage();
+  await invitee.goto(linkFrom(invitation.text, "/reset-password"));
+  await invitee.getByLabel("New password").fill(PASSWORD);
+  await invitee.getByRole("main").getByRole("button", { name: "Set new password" }).click();
+  await expect(invitee).toHaveURL(/\/account/);
+  await invitee.context().close();
 
   // The same file again changes nothing.
   await admin.getByLabel("CSV file").setInputFiles({

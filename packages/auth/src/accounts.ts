@@ -106,6 +106,7 @@ async function issueToken(
   purpose: TokenPurpose,
   email: string,
   now = new Date(),
+  lifetimeMs: number = TOKEN_LIFETIMES_MS[purpose],
 ): Promise<string> {
   const token = generateToken();
   await db.insert(schema.authTokens).values({
@@ -113,7 +114,7 @@ async function issueToken(
     userId,
     purpose,
     email,
-    expiresAt: new Date(now.getTime() + TOKEN_LIFETIMES_MS[purpose]),
+    expiresAt: new Date(now.getTime() + lifetimeMs),
     createdAt: now,
   });
   return token;
@@ -133,8 +134,9 @@ async function mailLink(
   purpose: TokenPurpose,
   to: string,
   content: (link: string) => templates.MailContent,
+  lifetimeMs?: number,
 ): Promise<void> {
-  const token = await issueToken(deps.db, userId, purpose, to);
+  const token = await issueToken(deps.db, userId, purpose, to, new Date(), lifetimeMs);
   await deps.mailer.send({ to, ...content(link(deps.appUrl, LINK_PATHS[purpose], token)) });
 }
 
@@ -334,6 +336,29 @@ export async function requestPasswordReset(
     );
   });
   return { ok: true };
+}
+
+/** How long an invitation's link to set a password works: long enough to be seen. */
+export const INVITATION_LIFETIME_MS = 7 * 24 * HOUR_MS;
+
+/**
+ * Invites a member whose account an admin made (a CSV import): a single-use link to set a
+ * password, which also confirms the address, valid for a week. It is a reset link, so it
+ * dies with any other reset or a suspension.
+ */
+export async function sendInvitation(
+  deps: Pick<AccountDeps, "db" | "mailer" | "appUrl">,
+  userId: string,
+  email: string,
+): Promise<void> {
+  await mailLink(
+    deps,
+    userId,
+    "reset-password",
+    email,
+    (link) => templates.invitation({ link }),
+    INVITATION_LIFETIME_MS,
+  );
 }
 
 /** Whether a reset link is still good, without using it (to show the form or an error). */

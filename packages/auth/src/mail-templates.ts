@@ -111,6 +111,21 @@ export function resetPassword({ link }: { link: string }): MailContent {
   ]);
 }
 
+/** Sent to a member whose account an admin made: set a password to sign in. */
+export function invitation({ link }: { link: string }): MailContent {
+  return render(`Your ${PRODUCT_NAME} account is ready`, [
+    {
+      kind: "p",
+      text: `An account was made for you at ${PRODUCT_NAME}, with this address. Choose a password to sign in and read the briefings your membership opens.`,
+    },
+    { kind: "button", label: "Choose your password", link: checkedLink(link) },
+    {
+      kind: "p",
+      text: `The link expires in 7 days and works once. Later, "Forgot your password?" on the sign-in page sends a new one. If you did not expect this, ignore this message.`,
+    },
+  ]);
+}
+
 /** Sent to the new address: the change only happens once its owner confirms. */
 export function changeEmail({ link, newEmail }: { link: string; newEmail: string }): MailContent {
   return render(`Confirm your new e-mail address for ${PRODUCT_NAME}`, [

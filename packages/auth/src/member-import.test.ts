@@ -5,7 +5,14 @@ import { listAudit, saveTiers } from "@briefings/db/queries";
 import { openTestDatabase, type TestDatabase, testDrivers } from "@briefings/db/testing";
 import { count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountDeps, requestPasswordReset, resetPassword, signIn } from "./accounts.ts";
+import {
+  type AccountDeps,
+  INVITATION_LIFETIME_MS,
+  requestPasswordReset,
+  resetPassword,
+  sendInvitation,
+  signIn,
+} from "./accounts.ts";
 import {
   applyImport,
   IMPORT_MAX_BYTES,
@@ -320,6 +327,65 @@ describe.each(testDrivers())("member import on %s", (driver) => {
       { ipAddress: "198.51.100.10" },
     );
     expect(signedIn.ok).toBe(true);
+  });
+
+  it("invites each new account by mail, with a week-long link that sets the password", async () => {
+    const newcomer = fresh("invited");
+    const holder = fresh("holder");
+    await existingUser(holder);
+    const sent: { to: string; subject: string; text: string }[] = [];
+    const deps: AccountDeps = {
+      db,
+      mailer: {
+        async send(message) {
+          sent.push(message);
+        },
+      },
+      limits: createAuthRateLimits(db),
+      appUrl: "https://briefings.example",
+    };
+    const report = await applyImport(
+      db,
+      ADMIN,
+      `email,tier,grant_ends\n${newcomer},strategic-circle,${NEXT_YEAR}\n${holder},strategic-circle,${NEXT_YEAR}\n`,
+      new Date(),
+      { invite: (userId, email) => sendInvitation(deps, userId, email) },
+    );
+    expect(report.rows.map((row) => [row.outcome, row.detail.endsWith("invitation sent")])).toEqual(
+      [
+        ["created", true],
+        ["granted", false],
+      ],
+    );
+    // Only the new account is mailed.
+    expect(sent.map((mail) => mail.to)).toEqual([newcomer]);
+    expect(sent[0]?.subject).toBe("Your Briefings account is ready");
+    const [user] = await usersByEmail([newcomer]);
+    const [token] = await db
+      .select({ expiresAt: schema.authTokens.expiresAt })
+      .from(schema.authTokens)
+      .where(eq(schema.authTokens.userId, user?.id ?? ""));
+    const lifetime = (token?.expiresAt.getTime() ?? 0) - Date.now();
+    expect(lifetime).toBeGreaterThan(INVITATION_LIFETIME_MS - 60_000);
+    expect(lifetime).toBeLessThanOrEqual(INVITATION_LIFETIME_MS);
+    const link = /reset-password\?token=([a-z2-7]{32})/.exec(sent[0]?.text ?? "")?.[1];
+    const reset = await resetPassword(
+      deps,
+      { token: link, password: "orange kettle mountain hums" },
+      {},
+    );
+    expect(reset.ok).toBe(true);
+    // A mailer that fails leaves the account standing, and the report says so.
+    const unlucky = fresh("unlucky");
+    const failing = await applyImport(db, ADMIN, `email\n${unlucky}\n`, new Date(), {
+      invite: async () => {
+        throw new Error("SMTP down");
+      },
+    });
+    expect(failing.rows[0]).toMatchObject({
+      outcome: "created",
+      detail: "New account; the invitation could not be sent",
+    });
   });
 
   it("running the same file twice creates nothing new the second time", async () => {

@@ -473,11 +473,24 @@ export async function applyImport(
   actor: Actor,
   content: Uint8Array | string,
   now = new Date(),
+  options: {
+    /** Mails each new account an invitation, after its row is written. */
+    invite?: (userId: string, email: string) => Promise<void>;
+  } = {},
 ): Promise<ImportReport> {
   const plan = await planImport(db, content, now);
   const rows: ImportResultRow[] = [];
   for (const planned of plan.rows) {
     const result = await applyRow(db, actor, planned, now);
+    if (options.invite && result.outcome === "created" && result.userId) {
+      try {
+        await options.invite(result.userId, planned.email);
+        result.detail += "; invitation sent";
+      } catch {
+        // The account stands; the member can still ask for a link on the sign-in page.
+        result.detail += "; the invitation could not be sent";
+      }
+    }
     rows.push({ row: planned.row, email: planned.email, ...result });
   }
   const counts = { created: 0, granted: 0, skipped: 0, failed: 0 };

@@ -7,8 +7,10 @@ import {
   type ImportPlan,
   type ImportReport,
   planImport,
+  sendInvitation,
 } from "@briefings/auth";
 import { listTiers } from "@briefings/db/queries";
+import { accountDeps } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
 
 // The server side of /admin/members/import: reading the upload within a size limit, the
@@ -140,7 +142,11 @@ export async function importPreviewed(
       400,
     );
   const fileName = form.get("fileName");
-  const report = await applyImport(await db(), actor, bytes);
+  const invite = form.get("invite") === "on";
+  const deps = await accountDeps();
+  const report = await applyImport(await db(), actor, bytes, new Date(), {
+    invite: invite ? (userId, email) => sendInvitation(deps, userId, email) : undefined,
+  });
   return { fileName: typeof fileName === "string" ? fileName.slice(0, 200) : "", report };
 }
 

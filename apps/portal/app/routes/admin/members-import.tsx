@@ -137,11 +137,12 @@ function Instructions() {
         needed with a tier) and <code>note</code> (added to the grant's reason).
       </p>
       <p>
-        New accounts are made without a password and with their address unverified: the member sets
-        a password with “Forgot your password?” on the sign-in page, which also confirms the
-        address. A tier becomes complimentary access, recorded as “Imported from CSV”. An address
-        that already has an account only gets the grant; a row that would change nothing is skipped,
-        so importing the same file again adds nothing.
+        New accounts are made without a password and with their address unverified. When you import,
+        you choose whether each new member is e-mailed an invitation: a link to choose a password
+        (valid 7 days), which also confirms the address; without it, or after it expires, “Forgot
+        your password?” on the sign-in page does the same. A tier becomes complimentary access,
+        recorded as “Imported from CSV”. An address that already has an account only gets the grant;
+        a row that would change nothing is skipped, so importing the same file again adds nothing.
       </p>
       <p>
         You see what will happen to each row before anything is written. Row numbers count the
@@ -251,6 +252,21 @@ function PreviewStep({ preview }: { preview: PreviewData["preview"] }) {
           <input type="hidden" name="content" value={preview.content} />
           <input type="hidden" name="sha256" value={preview.sha256} />
           <input type="hidden" name="fileName" value={preview.fileName} />
+          {counts.create > 0 ? (
+            <div className="mb-3 flex items-start gap-2 text-sm">
+              <input
+                id="import-invite"
+                type="checkbox"
+                name="invite"
+                defaultChecked
+                className="mt-1"
+              />
+              <label htmlFor="import-invite">
+                E-mail each new member an invitation to choose a password (the link works for 7
+                days)
+              </label>
+            </div>
+          ) : null}
           <SubmitButton intent="import" pendingLabel="Importing…">
             {`Import ${plural(toWrite, "row")}`}
           </SubmitButton>
