@@ -5,7 +5,8 @@ import { useNavigation } from "react-router";
 // label, its errors right below it (announced: aria-invalid + aria-describedby), and keeps
 // working without JavaScript: the server validates and answers with the same errors.
 
-type FieldMeta = {
+/** What a field component needs of conform's field metadata. */
+export type FieldMeta = {
   id: string;
   name: string;
   errorId: string;

@@ -22,7 +22,7 @@ import {
 } from "../schema.ts";
 import { type AuditActor, recordAudit } from "./audit.ts";
 import { decodeDateCursor, encodeCursor } from "./cursor.ts";
-import { ContentWriteError, ensureTopics, type Tx } from "./save-content.ts";
+import { ContentWriteError, ensureTopics, profileColumns, type Tx } from "./save-content.ts";
 
 // The editorial side of profiles: staff routes only (the portal checks the role before it
 // calls any of these). Unlike the readers' queries, these return briefings unredacted.
@@ -298,26 +298,7 @@ async function writeChildren(tx: Tx, profileId: string, document: ProfileDocumen
 }
 
 function publicColumns(document: ProfileDocument) {
-  const { profile: p } = document;
-  return {
-    slug: p.slug,
-    name: p.name,
-    type: p.type,
-    ecosystem: p.ecosystem,
-    base: p.base,
-    focus: p.focus,
-    summary: p.summary,
-    whatItDoes: p.whatItDoes,
-    whyItMatters: p.whyItMatters,
-    criticality: p.criticality,
-    timeHorizon: p.timeHorizon,
-    whatToWatch: p.whatToWatch,
-    keyPoints: p.keyPoints,
-    sourcesNote: p.sourcesNote,
-    confidence: p.confidence,
-    lastReviewedAt: p.lastReviewedAt,
-    status: document.status,
-  };
+  return { ...profileColumns(document.profile), status: document.status };
 }
 
 /** A snapshot as stored: the document as JSON (dates as ISO strings). */

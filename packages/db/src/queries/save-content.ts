@@ -74,6 +74,28 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** A profile's own columns (not its lists, which live in tables of their own). */
+export function profileColumns(p: Omit<Profile, "publishedAt" | "updatedAt">) {
+  return {
+    slug: p.slug,
+    name: p.name,
+    type: p.type,
+    ecosystem: p.ecosystem,
+    base: p.base,
+    focus: p.focus,
+    summary: p.summary,
+    whatItDoes: p.whatItDoes,
+    whyItMatters: p.whyItMatters,
+    criticality: p.criticality,
+    timeHorizon: p.timeHorizon,
+    whatToWatch: p.whatToWatch,
+    keyPoints: p.keyPoints,
+    sourcesNote: p.sourcesNote,
+    confidence: p.confidence,
+    lastReviewedAt: p.lastReviewedAt,
+  };
+}
+
 export function articleSlug(article: Pick<Article, "title" | "webUrl">): string {
   return `${slugify(article.title, 80)}-${shortHash(article.webUrl)}`;
 }
@@ -151,24 +173,9 @@ function writeProfiles(db: Db, items: readonly ProfileInput[]): Promise<string[]
         .insert(profiles)
         .values(
           batch.map(({ profile: p, isDemo }) => ({
-            slug: p.slug,
-            name: p.name,
-            type: p.type,
-            ecosystem: p.ecosystem,
-            base: p.base,
-            focus: p.focus,
-            summary: p.summary,
-            whatItDoes: p.whatItDoes,
-            whyItMatters: p.whyItMatters,
-            criticality: p.criticality,
-            timeHorizon: p.timeHorizon,
-            whatToWatch: p.whatToWatch,
-            keyPoints: p.keyPoints,
-            sourcesNote: p.sourcesNote,
-            confidence: p.confidence,
+            ...profileColumns(p),
             isDemo: isDemo ?? false,
             publishedAt: p.publishedAt,
-            lastReviewedAt: p.lastReviewedAt,
             updatedAt: p.updatedAt,
           })),
         )

@@ -1,18 +1,8 @@
-import { FieldErrors } from "#app/components/forms.tsx";
+import { FieldErrors, type FieldMeta } from "#app/components/forms.tsx";
 
 // Form controls the shared forms.tsx has no equivalent for: a radio group and a select.
 // Same conventions: a visible label, errors right below, announced through
 // aria-invalid + aria-describedby, and working without JavaScript.
-
-type FieldMeta = {
-  id: string;
-  name: string;
-  errorId: string;
-  descriptionId: string;
-  errors?: string[] | undefined;
-  initialValue?: unknown;
-  required?: boolean;
-};
 
 export type Choice = { value: string; label: string; hint?: string };
 

@@ -16,6 +16,7 @@ import { Form } from "react-router";
 import { type Choice, SelectField } from "#app/components/admin/fields.tsx";
 import {
   FieldErrors,
+  type FieldMeta,
   FormError,
   SubmitButton,
   TextareaField,
@@ -23,16 +24,6 @@ import {
 } from "#app/components/forms.tsx";
 import { renderMarkdown } from "#app/lib/markdown.ts";
 import { DiffView, type DiffViewBlock } from "./diff-view.tsx";
-
-/** What the custom fields below need of conform's field metadata. */
-type FieldMeta = {
-  id: string;
-  name: string;
-  errorId: string;
-  descriptionId: string;
-  errors?: string[] | undefined;
-  initialValue?: unknown;
-};
 
 export type ProfileFormDefaults = ReturnType<typeof profileFormValues>;
 
