@@ -1,4 +1,5 @@
 export * from "./access.ts";
+export * from "./billing.ts";
 export * from "./confidence.ts";
 export * from "./control-characters.ts";
 export * from "./csv.ts";
