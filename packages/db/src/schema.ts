@@ -38,6 +38,10 @@ export const tiers = pgTable(
     priceMonthly: integer("price_monthly"),
     priceYearly: integer("price_yearly"),
     currency: text("currency").notNull().default("usd"),
+    /** The Stripe Product and Prices of a paid tier, set by `npm run billing:prices`. */
+    stripeProductId: text("stripe_product_id"),
+    stripePriceMonthly: text("stripe_price_monthly"),
+    stripePriceYearly: text("stripe_price_yearly"),
     retiredAt: timestamp("retired_at", { withTimezone: true }),
     ...timestamps,
   },
@@ -346,6 +350,8 @@ export const users = pgTable(
     /** A suspended account cannot sign in; its sessions were ended when it was suspended. */
     suspendedAt: timestamp("suspended_at", { withTimezone: true }),
     suspendedReason: text("suspended_reason"),
+    /** The member's Stripe customer, made at their first checkout. */
+    stripeCustomerId: text("stripe_customer_id").unique(),
     ...timestamps,
   },
   (t) => [
@@ -543,4 +549,67 @@ export const auditLog = pgTable(
     index("audit_log_actor_idx").on(t.actorId, t.seq),
     index("audit_log_target_idx").on(t.targetType, t.targetId, t.seq),
   ],
+);
+
+// ---------------------------------------------------------------------------------------
+// Billing: subscriptions as Stripe last described them (refetched on every event, so the
+// order events arrive in does not matter), and the events received, each recorded once.
+
+export const SUBSCRIPTION_STATUS_VALUES = [
+  "incomplete",
+  "incomplete_expired",
+  "trialing",
+  "active",
+  "past_due",
+  "canceled",
+  "unpaid",
+  "paused",
+] as const;
+
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    /** Stripe's subscription id (sub_…). */
+    id: text("id").primaryKey(),
+    userId: ownerUserId(),
+    tierSlug: tierSlugRef(),
+    status: text("status", { enum: SUBSCRIPTION_STATUS_VALUES }).notNull(),
+    interval: text("interval", { enum: ["month", "year"] }).notNull(),
+    priceId: text("price_id").notNull(),
+    currentPeriodStart: timestamp("current_period_start", { withTimezone: true }).notNull(),
+    currentPeriodEnd: timestamp("current_period_end", { withTimezone: true }).notNull(),
+    cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+    canceledAt: timestamp("canceled_at", { withTimezone: true }),
+    /** When it went past due in its current run of failed renewals (decision 022). */
+    pastDueSince: timestamp("past_due_since", { withTimezone: true }),
+    /** The amount per interval in minor units, and its currency, as Stripe charges it. */
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("subscriptions_user_idx").on(t.userId),
+    index("subscriptions_status_idx").on(t.status),
+    check(
+      "subscriptions_status",
+      sql`${t.status} IN ('incomplete', 'incomplete_expired', 'trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused')`,
+    ),
+    check("subscriptions_interval", sql`${t.interval} IN ('month', 'year')`),
+  ],
+);
+
+/** Every Stripe event received, by id: an event is acted on once, in this row's transaction. */
+export const stripeEvents = pgTable(
+  "stripe_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    customerId: text("customer_id"),
+    subscriptionId: text("subscription_id"),
+    /** When Stripe created the event. */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("stripe_events_type_idx").on(t.type, t.createdAt)],
 );
