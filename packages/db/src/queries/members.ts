@@ -1,4 +1,9 @@
-import type { ApplicationStatus, EntitlementSource, Role } from "@briefings/core";
+import {
+  type ApplicationStatus,
+  DEFAULT_PAST_DUE_GRACE_MS,
+  type EntitlementSource,
+  type Role,
+} from "@briefings/core";
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { queryRows } from "../rows.ts";
@@ -6,10 +11,14 @@ import { queryRows } from "../rows.ts";
 /**
  * Every reason a member may hold a tier, with its period, as one JSON array: joins of
  * open tiers, approved applications (which grant access until billing sits between
- * approval and access), and complimentary grants (a revoked grant ends when revoked).
+ * approval and access), complimentary grants (a revoked grant ends when revoked), and
+ * subscriptions as Stripe last described them.
  * Core's `activeTierSlugs` decides which of them count at a given moment; this is the only
  * query that gathers them, so there is one entitlement decision.
  */
+/** Access kept while a renewal is past due: core's default (decision 022). */
+const PAST_DUE_GRACE_SECONDS = DEFAULT_PAST_DUE_GRACE_MS / 1000;
+
 export function entitlementSourcesJson(userId: SQL): SQL {
   return sql`(
     SELECT coalesce(json_agg(json_build_object(
@@ -29,6 +38,16 @@ export function entitlementSourcesJson(userId: SQL): SQL {
       FROM tier_grants g WHERE g.user_id = ${userId}
         AND (g.ends_at IS NULL OR g.ends_at > now())
         AND (g.revoked_at IS NULL OR g.revoked_at > now())
+      UNION ALL
+      -- Subscriptions, by core's subscriptionSource policy (decision 022; a test checks that
+      -- the two agree): active and trialing to the period's end, past due for the grace.
+      SELECT s.tier_slug, 'subscription', s.current_period_start,
+             CASE WHEN s.status = 'past_due'
+                  THEN coalesce(s.past_due_since, s.current_period_end)
+                       + ${sql.raw(String(PAST_DUE_GRACE_SECONDS))} * interval '1 second'
+                  ELSE s.current_period_end END
+      FROM subscriptions s WHERE s.user_id = ${userId}
+        AND s.status IN ('active', 'trialing', 'past_due')
     ) src
   )`;
 }
