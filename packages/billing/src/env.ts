@@ -18,8 +18,6 @@ const envSchema = z.object({
   STRIPE_API_URL: optional.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: "STRIPE_API_URL must be an http(s) URL",
   }),
-  /** How long a past-due subscription keeps access (decision 022). */
-  BILLING_PAST_DUE_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7),
 });
 
 export type BillingEnv = z.infer<typeof envSchema>;
