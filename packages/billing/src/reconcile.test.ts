@@ -1,20 +1,21 @@
-import { randomBytes } from "node:crypto";
 import { type Db, schema } from "@briefings/db/client";
-import { openTestDatabase, type TestDatabase, testDrivers } from "@briefings/db/testing";
+import { testDrivers } from "@briefings/db/testing";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStripe } from "./client.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "./reconcile.ts";
 import { syncSubscription } from "./sync-subscription.ts";
-import { FakeStripe } from "./testing/fake-stripe.ts";
 import {
   fakeEvent,
   fakeInvoice,
   fakeSubscription,
-  registerSubscriptionRoutes,
   setSubscriptionStatus,
 } from "./testing/fake-stripe-subscriptions.ts";
+import {
+  insertMember,
+  storedSubscription,
+  useSubscriptionFixture,
+} from "./testing/subscription-fixture.ts";
 
 const TIER = "reconcile-alliance";
 const PRICE = "price_reconcile_month";
@@ -22,50 +23,22 @@ const DAY = 24 * 60 * 60;
 
 for (const driver of testDrivers()) {
   describe(`reconcile (${driver})`, () => {
-    let database: TestDatabase;
+    const fixture = useSubscriptionFixture(driver, {
+      slug: TIER,
+      name: "Reconcile Alliance",
+      priceMonthly: 9_900,
+      stripePriceMonthly: PRICE,
+    });
+    const fake = fixture.fake;
     let db: Db;
     let stripe: Stripe;
-    const fake = registerSubscriptionRoutes(new FakeStripe());
-
-    beforeAll(async () => {
-      database = await openTestDatabase(driver);
-      db = database.db;
-      await db.insert(schema.tiers).values({
-        slug: TIER,
-        name: "Reconcile Alliance",
-        rank: 2,
-        description: "",
-        audience: "",
-        joinMethod: "application",
-        paid: true,
-        priceMonthly: 9_900,
-        stripePriceMonthly: PRICE,
-      });
-      const url = await fake.start();
-      stripe = createStripe({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_URL: url }) as Stripe;
-    }, 60_000);
-    afterAll(async () => {
-      await fake.stop();
-      await database?.dispose();
+    beforeAll(() => {
+      ({ db, stripe } = fixture);
     });
 
-    async function member() {
-      const customer = `cus_${randomBytes(8).toString("hex")}`;
-      await db.insert(schema.users).values({
-        email: `r-${randomBytes(6).toString("hex")}@example.org`,
-        passwordHash: "x",
-        stripeCustomerId: customer,
-      });
-      return customer;
-    }
+    const member = async () => (await insertMember(db)).customer;
 
-    async function row(id: string) {
-      const [found] = await db
-        .select()
-        .from(schema.subscriptions)
-        .where(eq(schema.subscriptions.id, id));
-      return found ?? null;
-    }
+    const row = (id: string) => storedSubscription(db, id);
 
     it("repairs the rows that drifted from Stripe, reports them, and leaves the rest", async () => {
       const customer = await member();

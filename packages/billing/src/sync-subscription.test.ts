@@ -1,21 +1,20 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { type Db, schema } from "@briefings/db/client";
-import { openTestDatabase, type TestDatabase, testDrivers } from "@briefings/db/testing";
+import { testDrivers } from "@briefings/db/testing";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStripe } from "./client.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   syncCustomerSubscriptions,
   syncFetchedSubscription,
   syncSubscription,
 } from "./sync-subscription.ts";
-import { FakeStripe } from "./testing/fake-stripe.ts";
+import { fakeSubscription, setSubscriptionStatus } from "./testing/fake-stripe-subscriptions.ts";
 import {
-  fakeSubscription,
-  registerSubscriptionRoutes,
-  setSubscriptionStatus,
-} from "./testing/fake-stripe-subscriptions.ts";
+  insertMember,
+  storedSubscription,
+  useSubscriptionFixture,
+} from "./testing/subscription-fixture.ts";
 
 const TIER = "sync-alliance";
 const PRICE_MONTH = "price_sync_month";
@@ -23,56 +22,24 @@ const PRICE_YEAR = "price_sync_year";
 
 for (const driver of testDrivers()) {
   describe(`syncSubscription (${driver})`, () => {
-    let database: TestDatabase;
+    const fixture = useSubscriptionFixture(driver, {
+      slug: TIER,
+      name: "Sync Alliance",
+      priceMonthly: 9_900,
+      priceYearly: 99_000,
+      stripePriceMonthly: PRICE_MONTH,
+      stripePriceYearly: PRICE_YEAR,
+    });
+    const fake = fixture.fake;
     let db: Db;
     let stripe: Stripe;
-    const fake = registerSubscriptionRoutes(new FakeStripe());
-
-    beforeAll(async () => {
-      database = await openTestDatabase(driver);
-      db = database.db;
-      await db.insert(schema.tiers).values({
-        slug: TIER,
-        name: "Sync Alliance",
-        rank: 2,
-        description: "",
-        audience: "",
-        joinMethod: "application",
-        paid: true,
-        priceMonthly: 9_900,
-        priceYearly: 99_000,
-        stripePriceMonthly: PRICE_MONTH,
-        stripePriceYearly: PRICE_YEAR,
-      });
-      const url = await fake.start();
-      stripe = createStripe({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_URL: url }) as Stripe;
-    }, 60_000);
-    afterAll(async () => {
-      await fake.stop();
-      await database?.dispose();
+    beforeAll(() => {
+      ({ db, stripe } = fixture);
     });
 
-    async function member(withCustomer = true) {
-      const customer = `cus_${randomBytes(8).toString("hex")}`;
-      const [user] = await db
-        .insert(schema.users)
-        .values({
-          email: `s-${randomBytes(6).toString("hex")}@example.org`,
-          passwordHash: "x",
-          stripeCustomerId: withCustomer ? customer : null,
-        })
-        .returning({ id: schema.users.id });
-      if (!user) throw new Error("no user");
-      return { userId: user.id, customer };
-    }
+    const member = (withCustomer = true) => insertMember(db, { withCustomer });
 
-    async function row(id: string) {
-      const [found] = await db
-        .select()
-        .from(schema.subscriptions)
-        .where(eq(schema.subscriptions.id, id));
-      return found ?? null;
-    }
+    const row = (id: string) => storedSubscription(db, id);
 
     async function customerOf(userId: string) {
       const [user] = await db

@@ -1,20 +1,22 @@
-import { randomBytes } from "node:crypto";
 import { type Db, schema } from "@briefings/db/client";
-import { openTestDatabase, type TestDatabase, testDrivers } from "@briefings/db/testing";
+import { testDrivers } from "@briefings/db/testing";
 import { eq } from "drizzle-orm";
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStripe } from "./client.ts";
-import { FakeStripe, type StripeObject } from "./testing/fake-stripe.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StripeObject } from "./testing/fake-stripe.ts";
 import {
   countRequests,
   fakeEvent,
   fakeInvoice,
   fakeSubscription,
-  registerSubscriptionRoutes,
   setSubscriptionStatus,
   signedWebhook,
 } from "./testing/fake-stripe-subscriptions.ts";
+import {
+  insertMember,
+  storedSubscription,
+  useSubscriptionFixture,
+} from "./testing/subscription-fixture.ts";
 import { handleStripeWebhook, type WebhookResponse } from "./webhook.ts";
 
 const SECRET = "whsec_test_secret";
@@ -35,51 +37,25 @@ function permutations<T>(items: T[]): T[][] {
 
 for (const driver of testDrivers()) {
   describe(`the Stripe webhook (${driver})`, () => {
-    let database: TestDatabase;
+    const fixture = useSubscriptionFixture(driver, {
+      slug: TIER,
+      name: "Test Alliance",
+      priceMonthly: 9_900,
+      priceYearly: 99_000,
+      stripePriceMonthly: PRICE_MONTH,
+      stripePriceYearly: PRICE_YEAR,
+    });
+    const fake = fixture.fake;
     let db: Db;
     let stripe: Stripe;
-    const fake = registerSubscriptionRoutes(new FakeStripe());
-
-    beforeAll(async () => {
-      database = await openTestDatabase(driver);
-      db = database.db;
-      await db.insert(schema.tiers).values({
-        slug: TIER,
-        name: "Test Alliance",
-        rank: 2,
-        description: "",
-        audience: "",
-        joinMethod: "application",
-        paid: true,
-        priceMonthly: 9_900,
-        priceYearly: 99_000,
-        stripePriceMonthly: PRICE_MONTH,
-        stripePriceYearly: PRICE_YEAR,
-      });
-      const url = await fake.start();
-      stripe = createStripe({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_URL: url }) as Stripe;
-    }, 60_000);
-    afterAll(async () => {
-      await fake.stop();
-      await database?.dispose();
+    beforeAll(() => {
+      ({ db, stripe } = fixture);
     });
 
     const deps = () => ({ db, stripe, webhookSecret: SECRET });
 
     /** A member with a Stripe customer of their own. */
-    async function member(options: { withCustomer?: boolean } = {}) {
-      const customer = `cus_${randomBytes(8).toString("hex")}`;
-      const [user] = await db
-        .insert(schema.users)
-        .values({
-          email: `m-${randomBytes(6).toString("hex")}@example.org`,
-          passwordHash: "x",
-          stripeCustomerId: options.withCustomer === false ? null : customer,
-        })
-        .returning({ id: schema.users.id });
-      if (!user) throw new Error("no user");
-      return { userId: user.id, customer };
-    }
+    const member = (options: { withCustomer?: boolean } = {}) => insertMember(db, options);
 
     async function deliver(event: StripeObject, options: { now?: Date } = {}) {
       const { body, signature } = signedWebhook(event, SECRET);
@@ -90,13 +66,7 @@ for (const driver of testDrivers()) {
       );
     }
 
-    async function row(id: string) {
-      const [found] = await db
-        .select()
-        .from(schema.subscriptions)
-        .where(eq(schema.subscriptions.id, id));
-      return found ?? null;
-    }
+    const row = (id: string) => storedSubscription(db, id);
 
     async function eventRows(id: string) {
       return db.select().from(schema.stripeEvents).where(eq(schema.stripeEvents.id, id));
