@@ -613,3 +613,83 @@ export const stripeEvents = pgTable(
   },
   (t) => [index("stripe_events_type_idx").on(t.type, t.createdAt)],
 );
+
+/**
+ * Invoices as Stripe last described them (refetched on each invoice event): the member's
+ * receipts and billing history, and the admin's failed payments.
+ */
+export const invoices = pgTable(
+  "invoices",
+  {
+    /** Stripe's invoice id (in_…). */
+    id: text("id").primaryKey(),
+    userId: ownerUserId(),
+    subscriptionId: text("subscription_id"),
+    /** draft, open, paid, uncollectible or void. */
+    status: text("status").notNull(),
+    number: text("number"),
+    /** Amounts in the currency's minor unit. */
+    amountDue: integer("amount_due").notNull(),
+    amountPaid: integer("amount_paid").notNull(),
+    currency: text("currency").notNull(),
+    /** How many times Stripe tried to collect it; above zero and unpaid: a failed payment. */
+    attemptCount: integer("attempt_count").notNull().default(0),
+    billingReason: text("billing_reason"),
+    hostedInvoiceUrl: text("hosted_invoice_url"),
+    invoicePdf: text("invoice_pdf"),
+    periodStart: timestamp("period_start", { withTimezone: true }),
+    periodEnd: timestamp("period_end", { withTimezone: true }),
+    /** When Stripe created it, and when it was paid. */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    paidAt: timestamp("paid_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("invoices_user_idx").on(t.userId, t.createdAt),
+    index("invoices_status_idx").on(t.status, t.createdAt),
+    check(
+      "invoices_status",
+      sql`${t.status} IN ('draft', 'open', 'paid', 'uncollectible', 'void')`,
+    ),
+  ],
+);
+
+/**
+ * Every change of a subscription's status, tier or amount, as the syncs saw it, appended and
+ * never edited: recurring revenue over time is read from it. Kept (without the member) when
+ * an account is deleted, so past revenue does not change.
+ */
+export const subscriptionChanges = pgTable(
+  "subscription_changes",
+  {
+    id: bigint("id", { mode: "number" }).generatedAlwaysAsIdentity().primaryKey(),
+    subscriptionId: text("subscription_id").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    tierSlug: text("tier_slug").notNull(),
+    status: text("status", { enum: SUBSCRIPTION_STATUS_VALUES }).notNull(),
+    /** The amount per month in minor units (a yearly price divided by twelve, rounded). */
+    monthlyAmount: integer("monthly_amount").notNull(),
+    currency: text("currency").notNull(),
+    cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+  },
+  (t) => [
+    index("subscription_changes_subscription_idx").on(t.subscriptionId, t.at),
+    index("subscription_changes_at_idx").on(t.at),
+  ],
+);
+
+/** Billing settings, one row (id 1), changed by admins. */
+export const billingSettings = pgTable(
+  "billing_settings",
+  {
+    id: integer("id").primaryKey().default(1),
+    /** Days a past-due subscription keeps access while Stripe retries (decision 022). */
+    pastDueGraceDays: integer("past_due_grace_days").notNull().default(7),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("billing_settings_one_row", sql`${t.id} = 1`),
+    check("billing_settings_grace", sql`${t.pastDueGraceDays} BETWEEN 0 AND 60`),
+  ],
+);

@@ -5,8 +5,9 @@ import {
   type SubscriptionStatus,
   subscriptionSource,
 } from "@briefings/core";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { subscriptions, users } from "../schema.ts";
+import { applications, billingSettings, subscriptions, tiers, users } from "../schema.ts";
 import { openTestDatabase, type TestDatabase, testDrivers } from "../testing.ts";
 import { loadMemberAccess } from "./members.ts";
 import { saveTiers } from "./save-content.ts";
@@ -66,5 +67,64 @@ describe.each(testDrivers())("subscriptions as entitlement sources on %s", (driv
     expect(
       activeTierSlugs((await loadMemberAccess(db.db, active.userId))?.sources ?? [], new Date()),
     ).toEqual(["leadership-alliance"]);
+  });
+
+  it("follows the grace period the admins set, and core's policy with that grace", async () => {
+    await db.db
+      .update(billingSettings)
+      .set({ pastDueGraceDays: 2 })
+      .where(eq(billingSettings.id, 1));
+    try {
+      for (const [daysAgo, holds] of [
+        [1, true],
+        [3, false],
+      ] as const) {
+        const row = await subscriber("past_due", daysAgo);
+        const access = await loadMemberAccess(db.db, row.userId);
+        const now = new Date();
+        const policy = subscriptionSource(row, 2 * DAY);
+        expect(activeTierSlugs(access?.sources ?? [], now)).toEqual(
+          activeTierSlugs(policy ? [policy] : [], now),
+        );
+        expect(activeTierSlugs(access?.sources ?? [], now).length > 0, `${daysAgo} days`).toBe(
+          holds,
+        );
+      }
+    } finally {
+      await db.db
+        .update(billingSettings)
+        .set({ pastDueGraceDays: 7 })
+        .where(eq(billingSettings.id, 1));
+    }
+  });
+
+  it("gives access for an approved application only when the tier is not paid", async () => {
+    const [user] = await db.db
+      .insert(users)
+      .values({ email: `approved-${Date.now()}@example.org`, passwordHash: "x" })
+      .returning({ id: users.id });
+    const userId = user?.id as string;
+    await db.db.insert(applications).values({
+      userId,
+      tierSlug: "leadership-alliance",
+      status: "approved",
+      organisation: "Example Networks",
+      website: "https://example.org",
+      roleTitle: "Owner",
+      evidence: { asns: ["AS64500"], prefixes: [], handles: [] },
+      statement: "We hold our own address space.",
+      decidedAt: new Date(Date.now() - DAY),
+    });
+    const held = async () =>
+      activeTierSlugs((await loadMemberAccess(db.db, userId))?.sources ?? [], new Date());
+    // Paid: approval leads to checkout, not to access.
+    expect(await held()).toEqual([]);
+    // The same approval of a tier that is not paid is access.
+    await db.db.update(tiers).set({ paid: false }).where(eq(tiers.slug, "leadership-alliance"));
+    try {
+      expect(await held()).toEqual(["leadership-alliance"]);
+    } finally {
+      await db.db.execute(sql`UPDATE tiers SET paid = true WHERE slug = 'leadership-alliance'`);
+    }
   });
 });

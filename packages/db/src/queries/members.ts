@@ -8,16 +8,17 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { queryRows } from "../rows.ts";
 
+/** The grace when the settings row is missing: core's default (decision 022). */
+const DEFAULT_GRACE_DAYS = DEFAULT_PAST_DUE_GRACE_MS / 86_400_000;
+
 /**
  * Every reason a member may hold a tier, with its period, as one JSON array: joins of
- * open tiers, approved applications (which grant access until billing sits between
- * approval and access), complimentary grants (a revoked grant ends when revoked), and
- * subscriptions as Stripe last described them.
+ * open tiers, approved applications to tiers that are not paid (a paid tier's approval
+ * leads to checkout, not to access), complimentary grants (a revoked grant ends when
+ * revoked), and subscriptions as Stripe last described them.
  * Core's `activeTierSlugs` decides which of them count at a given moment; this is the only
  * query that gathers them, so there is one entitlement decision.
  */
-/** Access kept while a renewal is past due: core's default (decision 022). */
-const PAST_DUE_GRACE_SECONDS = DEFAULT_PAST_DUE_GRACE_MS / 1000;
 
 export function entitlementSourcesJson(userId: SQL): SQL {
   return sql`(
@@ -30,7 +31,8 @@ export function entitlementSourcesJson(userId: SQL): SQL {
         AND (j.left_at IS NULL OR j.left_at > now())
       UNION ALL
       SELECT a.tier_slug, 'approval', a.decided_at, NULL
-      FROM applications a WHERE a.user_id = ${userId} AND a.status = 'approved'
+      FROM applications a JOIN tiers t ON t.slug = a.tier_slug AND NOT t.paid
+      WHERE a.user_id = ${userId} AND a.status = 'approved'
       UNION ALL
       SELECT g.tier_slug, 'grant', g.starts_at,
              CASE WHEN g.revoked_at IS NULL THEN g.ends_at
@@ -40,11 +42,13 @@ export function entitlementSourcesJson(userId: SQL): SQL {
         AND (g.revoked_at IS NULL OR g.revoked_at > now())
       UNION ALL
       -- Subscriptions, by core's subscriptionSource policy (decision 022; a test checks that
-      -- the two agree): active and trialing to the period's end, past due for the grace.
+      -- the two agree): active and trialing to the period's end, past due for the grace
+      -- the admins set.
       SELECT s.tier_slug, 'subscription', s.current_period_start,
              CASE WHEN s.status = 'past_due'
                   THEN coalesce(s.past_due_since, s.current_period_end)
-                       + ${sql.raw(String(PAST_DUE_GRACE_SECONDS))} * interval '1 second'
+                       + coalesce((SELECT b.past_due_grace_days FROM billing_settings b WHERE b.id = 1),
+                                  ${sql.raw(String(DEFAULT_GRACE_DAYS))}) * interval '1 day'
                   ELSE s.current_period_end END
       FROM subscriptions s WHERE s.user_id = ${userId}
         AND s.status IN ('active', 'trialing', 'past_due')
