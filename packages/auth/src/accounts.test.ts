@@ -769,7 +769,31 @@ describe.each(testDrivers())("accounts on %s", (driver) => {
     expect(await userByEmail(email)).toBeDefined();
     expect(await validateSessionToken(db, session.token)).not.toBeNull();
 
-    expect(await deleteAccount(deps, userId, { password: PASSWORD })).toEqual({ ok: true });
+    // A hook that refuses (a subscription Stripe could not cancel) leaves everything; it is
+    // asked only once the password is right.
+    const asked: string[] = [];
+    const refuse = async (id: string) => {
+      asked.push(id);
+      return "Your subscription could not be cancelled: try again.";
+    };
+    expect(
+      await deleteAccount(deps, userId, { password: NEW_PASSWORD }, { beforeDelete: refuse }),
+    ).toMatchObject({ ok: false, status: 401 });
+    expect(asked).toEqual([]);
+    expect(
+      await deleteAccount(deps, userId, { password: PASSWORD }, { beforeDelete: refuse }),
+    ).toEqual({
+      ok: false,
+      status: 503,
+      formError: "Your subscription could not be cancelled: try again.",
+    });
+    expect(asked).toEqual([userId]);
+    expect(await userByEmail(email)).toBeDefined();
+    expect(await validateSessionToken(db, session.token)).not.toBeNull();
+
+    expect(
+      await deleteAccount(deps, userId, { password: PASSWORD }, { beforeDelete: async () => null }),
+    ).toEqual({ ok: true });
     expect(await userByEmail(email)).toBeUndefined();
     expect(await validateSessionToken(db, session.token)).toBeNull();
     const count = async (

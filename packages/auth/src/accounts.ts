@@ -66,7 +66,7 @@ async function later(deps: AccountDeps, task: () => Promise<void>): Promise<void
 /** What a form shows: errors beside fields, or one for the whole form, with an HTTP status. */
 export type Failure = {
   ok: false;
-  status: 400 | 401 | 403 | 409 | 429;
+  status: 400 | 401 | 403 | 409 | 429 | 503;
   fieldErrors?: Record<string, string[]>;
   formError?: string;
   retryAfterSeconds?: number;
@@ -658,12 +658,21 @@ export async function deleteAccount(
   deps: Pick<AccountDeps, "db" | "limits">,
   userId: string,
   input: { password: string },
+  hooks: {
+    /**
+     * Runs once the password is right, before anything is deleted (e.g. cancelling paid
+     * subscriptions elsewhere): a message refuses the deletion, which can be tried again.
+     */
+    beforeDelete?: (userId: string) => Promise<string | null>;
+  } = {},
 ): Promise<{ ok: true } | Failure> {
   // A stolen session must not be able to guess the password here without limit.
   const verdict = await deps.limits.consumeAll([["signInPerAccount", userId]]);
   if (!verdict.ok) return rateLimited(verdict);
   const account = await checkPassword(deps.db, userId, input.password);
   if (!account) return fieldError("password", "Your password is not correct.", 401);
+  const refusal = (await hooks.beforeDelete?.(userId)) ?? null;
+  if (refusal) return formError(refusal, 503);
   await deps.db.delete(schema.users).where(eq(schema.users.id, userId));
   return { ok: true };
 }

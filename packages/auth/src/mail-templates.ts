@@ -175,9 +175,12 @@ export function applicationDecision({
   decision,
   message,
   link,
+  paid = false,
 }: {
   tierName: string;
   decision: ApplicationDecision;
+  /** A paid tier: approval leads to payment, and the mail says so. */
+  paid?: boolean;
   /** The reviewer's words to the applicant: shown as written, escaped in HTML. */
   message?: string;
   link: string;
@@ -194,8 +197,18 @@ export function applicationDecision({
     case "approved":
       return render(`Your ${tierName} application was approved`, [
         { kind: "p", text: `Good news: your application to join ${tierName} was approved.` },
+        ...(paid
+          ? [
+              {
+                kind: "p" as const,
+                text: `Subscribe, monthly or yearly, to start reading ${tierName} briefings.`,
+              },
+            ]
+          : []),
         ...reviewerNote,
-        { kind: "button", label: "Open Briefings", link: checked },
+        paid
+          ? { kind: "button", label: "Subscribe", link: checked }
+          : { kind: "button", label: "Open Briefings", link: checked },
       ]);
     case "rejected":
       return render(`Your ${tierName} application`, [

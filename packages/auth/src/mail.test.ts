@@ -74,6 +74,20 @@ describe("mail templates", () => {
       expect(mail.html).toContain("&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt;<br>");
       expect(mail.html).toContain("Tom&#39;s &quot;notes&quot; &amp; more");
     }
+    const paid = applicationDecision({
+      tierName: "Leadership Alliance",
+      decision: "approved",
+      paid: true,
+      link: "https://briefings.example/membership#leadership-alliance",
+    });
+    expect(paid.text).toContain("Subscribe, monthly or yearly, to start reading");
+    expect(paid.html).toContain('href="https://briefings.example/membership#leadership-alliance"');
+    const free = applicationDecision({
+      tierName: "Reading Room",
+      decision: "approved",
+      link: "https://briefings.example/membership#reading-room",
+    });
+    expect(free.text).not.toContain("Subscribe");
     const needsInfo = applicationDecision({
       tierName: "Leadership Alliance",
       decision: "needs-info",

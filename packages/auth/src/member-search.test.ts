@@ -97,6 +97,20 @@ describe.each(testDrivers())("member search on %s", (driver) => {
       statement: "We run a network.",
       decidedAt: at(2),
     });
+    // A paid tier: held by the subscription Stripe's webhook stored after the approval.
+    await db.insert(schema.subscriptions).values({
+      id: `sub_search_${now}`,
+      userId: approved,
+      tierSlug: "leadership-alliance",
+      status: "active",
+      interval: "year",
+      priceId: "price_year",
+      currentPeriodStart: at(2),
+      currentPeriodEnd: at(-363),
+      amount: 49_000,
+      currency: "usd",
+      createdAt: at(2),
+    });
     const granted = await newUser("granted", { createdAt: at(20), suspended: true });
     await db.insert(schema.tierGrants).values({
       userId: granted,

@@ -288,7 +288,7 @@ describe.each(testDrivers())("membership on %s", (driver) => {
     expect(row?.evidence.prefixes).toEqual(["185.1.0.0/16"]);
     expect(await db.$count(schema.applications, eq(schema.applications.userId, userId))).toBe(1);
 
-    // Approval: the tier is held, and it admits its own gates and lower ones.
+    // Approval of a paid tier: the way to pay, not yet access.
     expect(await viewerOf(userId).then((v) => v.tiers)).toEqual([]);
     expect(
       await reviewApplication(deps, reviewer, id, {
@@ -298,11 +298,34 @@ describe.each(testDrivers())("membership on %s", (driver) => {
     ).toEqual({ ok: true, status: "approved" });
     expect(sent.at(-1)).toMatchObject({ to: email, subject: expect.stringMatching(/approved/) });
     expect(sent.at(-1)?.text).toContain("Welcome aboard");
+    expect(sent.at(-1)?.text).toContain("Subscribe, monthly or yearly");
+    expect(sent.at(-1)?.text).toContain(`${APP_URL}/membership#${LEADERSHIP_ALLIANCE}`);
     const approved = await viewerOf(userId);
-    expect(approved.tiers).toEqual([LEADERSHIP_ALLIANCE]);
+    expect(approved.tiers).toEqual([]);
     expect(approved.applications).toEqual({ [LEADERSHIP_ALLIANCE]: "approved" });
+    expect(decideAccess(approved, tierGate(LEADERSHIP_ALLIANCE), CATALOGUE)).toMatchObject({
+      admitted: false,
+      nextStep: { action: "pay" },
+    });
+    // Once Stripe's webhook has stored the paid subscription, the tier is held, and it
+    // admits its own gates and lower ones.
+    await db.insert(schema.subscriptions).values({
+      id: `sub_${randomUUID()}`,
+      userId,
+      tierSlug: LEADERSHIP_ALLIANCE,
+      status: "active",
+      interval: "month",
+      priceId: "price_month",
+      currentPeriodStart: new Date(Date.now() - DAY),
+      currentPeriodEnd: new Date(Date.now() + 29 * DAY),
+      amount: 4900,
+      currency: "usd",
+      createdAt: new Date(Date.now() - DAY),
+    });
+    const subscribed = await viewerOf(userId);
+    expect(subscribed.tiers).toEqual([LEADERSHIP_ALLIANCE]);
     for (const gate of [tierGate(LEADERSHIP_ALLIANCE), tierGate(STRATEGIC_CIRCLE), MEMBERS_GATE]) {
-      expect(decideAccess(approved, gate, CATALOGUE).admitted).toBe(true);
+      expect(decideAccess(subscribed, gate, CATALOGUE).admitted).toBe(true);
     }
     expect(await getApplication(db, id)).toMatchObject({
       status: "approved",

@@ -261,7 +261,12 @@ export async function reviewApplication(
               ? "rejected"
               : "needs-info",
         message: parsed.data.message || undefined,
-        link: `${deps.appUrl.replace(/\/$/, "")}/membership/apply/${decided.tierSlug}`,
+        paid: parsed.data.decision === "approve" && Boolean(tier?.paid),
+        // Approved: the tier's card (to subscribe, if paid); otherwise the application.
+        link:
+          parsed.data.decision === "approve"
+            ? `${deps.appUrl.replace(/\/$/, "")}/membership#${decided.tierSlug}`
+            : `${deps.appUrl.replace(/\/$/, "")}/membership/apply/${decided.tierSlug}`,
       }),
     });
   }

@@ -104,6 +104,7 @@ describe.each(testDrivers())("sessions on %s", (driver) => {
       testTier("t-grant-revoking", 16, "invitation"),
       testTier("t-pending", 17, "application"),
       testTier("t-needs-info", 18, "application"),
+      testTier("t-approved", 19, "application"),
     ]);
   });
   afterAll(async () => {
@@ -355,6 +356,15 @@ describe.each(testDrivers())("sessions on %s", (driver) => {
         decidedAt: d(-2),
         reviewerId: reviewer,
       },
+      // Approval is access only where the tier is not paid (a paid one's is the way to pay).
+      {
+        ...application,
+        tierSlug: "t-approved",
+        status: "approved",
+        submittedAt: d(-4),
+        decidedAt: d(-2),
+        reviewerId: reviewer,
+      },
       // Older decisions are overruled by the latest application of each tier.
       { ...application, tierSlug: "t-pending", status: "rejected", submittedAt: d(-9) },
       { ...application, tierSlug: "t-pending", status: "pending", submittedAt: d(-1) },
@@ -368,9 +378,10 @@ describe.each(testDrivers())("sessions on %s", (driver) => {
       kind: "member",
       userId,
       role: "member",
-      tiers: [LEADERSHIP_ALLIANCE, "t-grant", "t-grant-revoking", "t-join"].sort(),
+      tiers: ["t-approved", "t-grant", "t-grant-revoking", "t-join"].sort(),
       applications: {
         [LEADERSHIP_ALLIANCE]: "approved",
+        "t-approved": "approved",
         "t-pending": "pending",
         "t-needs-info": "needs-info",
       },
@@ -379,12 +390,12 @@ describe.each(testDrivers())("sessions on %s", (driver) => {
     // Two days on: the future grant has started, the one revoked tomorrow has ended.
     const later = await validateSessionToken(db, token, d(2));
     expect(later?.viewer.kind === "member" && later.viewer.tiers).toEqual(
-      [LEADERSHIP_ALLIANCE, "t-grant", "t-grant-future", "t-join"].sort(),
+      ["t-approved", "t-grant", "t-grant-future", "t-join"].sort(),
     );
     // After the active grant's end date it no longer counts either.
     const afterEnd = await validateSessionToken(db, token, d(8));
     expect(afterEnd?.viewer.kind === "member" && afterEnd.viewer.tiers).toEqual(
-      [LEADERSHIP_ALLIANCE, "t-grant-future", "t-join"].sort(),
+      ["t-approved", "t-grant-future", "t-join"].sort(),
     );
   });
 });

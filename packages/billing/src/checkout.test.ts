@@ -333,7 +333,7 @@ describe.each(testDrivers())("checkout and portal sessions on %s", (driver) => {
           fake_subscription_data: { metadata: { user_id: userId, tier_slug: TIER } },
           fake_line_items: [{ price: priceId, quantity: 1 }],
           success_url: `${APP_URL}/membership/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
-          cancel_url: `${APP_URL}/membership`,
+          cancel_url: `${APP_URL}/membership?checkout-canceled=1#${TIER}`,
         });
       }
     });

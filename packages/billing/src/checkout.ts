@@ -107,7 +107,7 @@ export async function createCheckoutSession(
         metadata,
         subscription_data: { metadata },
         success_url: `${appUrl}/membership/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${appUrl}/membership`,
+        cancel_url: `${appUrl}/membership?checkout-canceled=1#${tierSlug}`,
       },
       {
         idempotencyKey: `briefings-checkout:${userId}:${tierSlug}:${interval}:${priceId}:${bucket}`,

@@ -69,7 +69,8 @@ for (const driver of testDrivers()) {
         periodStart: renewedStart,
         periodEnd: renewedStart + 30 * DAY,
       });
-      fakeEvent(fake, "invoice.payment_failed", fakeInvoice(fake, failed, "open"));
+      const missedInvoice = fakeInvoice(fake, failed, "open");
+      fakeEvent(fake, "invoice.payment_failed", missedInvoice);
       // Enough events to need more than one page.
       for (let index = 0; index < 120; index += 1)
         fakeEvent(fake, "customer.updated", { id: customer, object: "customer" });
@@ -78,6 +79,13 @@ for (const driver of testDrivers()) {
       const report = await reconcile(db, stripe, { since, now });
       expect(report.eventsRead).toBe(121);
       expect(report.subscriptionsChecked).toBe(5);
+      // The failed renewal's invoice, which no webhook brought, is stored too.
+      expect(report.invoicesSynced).toBe(1);
+      const [invoiceRow] = await db
+        .select()
+        .from(schema.invoices)
+        .where(eq(schema.invoices.id, missedInvoice.id));
+      expect(invoiceRow).toMatchObject({ status: "open", subscriptionId: missedWebhook.id });
       expect(report.errors).toEqual([]);
       const byId = new Map(report.changed.map((change) => [change.subscriptionId, change]));
       expect([...byId.keys()].sort()).toEqual(

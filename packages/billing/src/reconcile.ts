@@ -1,12 +1,13 @@
 import type { Db } from "@briefings/db/client";
 import type Stripe from "stripe";
+import { invoiceSubscriptionId } from "./invoice-subscription.ts";
+import { syncInvoice } from "./sync-invoice.ts";
 import {
   type SubscriptionSnapshot,
   type SyncErrorCode,
   syncFetchedSubscription,
   syncSubscription,
 } from "./sync-subscription.ts";
-import { invoiceSubscriptionId } from "./webhook.ts";
 
 /**
  * Reconciliation: what to run when webhooks may have been missed (an outage, a wrong secret).
@@ -27,6 +28,8 @@ export type ReconcileReport = {
   eventsRead: number;
   /** Subscriptions synced (each once). */
   subscriptionsChecked: number;
+  /** Invoices named by the events, refetched and stored. */
+  invoicesSynced: number;
   /** The rows that were repaired. */
   changed: ReconcileChange[];
   /** Subscriptions that could not be stored (unknown member or tier, gone from Stripe). */
@@ -65,10 +68,12 @@ export async function reconcile(
   const report: ReconcileReport = {
     eventsRead: 0,
     subscriptionsChecked: 0,
+    invoicesSynced: 0,
     changed: [],
     errors: [],
   };
   const fromEvents = new Set<string>();
+  const invoicesFromEvents = new Set<string>();
   for await (const event of stripe.events.list({
     created: { gte: Math.floor(options.since.getTime() / 1000) },
     limit: 100,
@@ -76,6 +81,8 @@ export async function reconcile(
     report.eventsRead += 1;
     const id = subscriptionIdOf(event);
     if (id) fromEvents.add(id);
+    const object = event.data.object as unknown as { object?: string; id?: string };
+    if (object.object === "invoice" && object.id) invoicesFromEvents.add(object.id);
   }
 
   const seen = new Set<string>();
@@ -109,6 +116,11 @@ export async function reconcile(
     if (seen.has(id)) continue;
     seen.add(id);
     record(await syncSubscription(db, stripe, id, { now }));
+  }
+  // The receipts the events name, after their subscriptions (which link their members).
+  for (const id of invoicesFromEvents) {
+    const result = await syncInvoice(db, stripe, id);
+    if (result.ok) report.invoicesSynced += 1;
   }
   return report;
 }

@@ -177,6 +177,21 @@ function sameSnapshot(a: SubscriptionSnapshot, b: SubscriptionSnapshot): boolean
   );
 }
 
+/** A price per month in minor units: a yearly amount is spread over twelve months. */
+export function monthlyAmount(amount: number, interval: "month" | "year"): number {
+  return interval === "year" ? Math.round(amount / 12) : amount;
+}
+
+function revenueChanged(before: SubscriptionSnapshot | null, after: SubscriptionSnapshot): boolean {
+  return (
+    before === null ||
+    before.status !== after.status ||
+    before.tierSlug !== after.tierSlug ||
+    before.priceId !== after.priceId ||
+    before.cancelAtPeriodEnd !== after.cancelAtPeriodEnd
+  );
+}
+
 /** The member: by customer, else by the metadata's user id (then `link`: record the customer). */
 async function findMember(
   tx: Db,
@@ -325,6 +340,18 @@ async function store(
     .onConflictDoUpdate({
       target: schema.subscriptions.id,
       set: { ...values, updatedAt: new Date() },
+    });
+  // Revenue history: a row whenever what the subscription brings in may have changed.
+  if (revenueChanged(before, after))
+    await tx.insert(schema.subscriptionChanges).values({
+      subscriptionId,
+      userId,
+      at: now,
+      tierSlug,
+      status: values.status,
+      monthlyAmount: monthlyAmount(values.amount, values.interval),
+      currency: values.currency,
+      cancelAtPeriodEnd: values.cancelAtPeriodEnd,
     });
   return {
     ok: true,

@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StripeObject } from "./testing/fake-stripe.ts";
+import { payInvoice } from "./testing/fake-stripe-invoices.ts";
 import {
   countRequests,
   fakeEvent,
@@ -308,6 +309,44 @@ for (const driver of testDrivers()) {
         now: secondRun,
       });
       expect((await row(sub.id))?.pastDueSince).toEqual(secondRun);
+    });
+
+    it("keeps the member's receipts as Stripe has them now, whatever the order of invoice events", async () => {
+      const { userId, customer } = await member();
+      const sub = fakeSubscription(fake, { customer, price: PRICE_MONTH });
+      await deliver(fakeEvent(fake, "customer.subscription.created", sub));
+      const storedInvoice = async (id: string) =>
+        (await db.select().from(schema.invoices).where(eq(schema.invoices.id, id)))[0] ?? null;
+
+      // A renewal fails, then the retry pays it.
+      const pastDue = setSubscriptionStatus(fake, sub.id, "past_due");
+      const failing = fakeInvoice(fake, pastDue, "open");
+      const failed = fakeEvent(fake, "invoice.payment_failed", failing);
+      await deliver(failed);
+      expect(await storedInvoice(failing.id)).toMatchObject({
+        userId,
+        subscriptionId: sub.id,
+        status: "open",
+        amountDue: 9_900,
+        amountPaid: 0,
+        attemptCount: 1,
+        paidAt: null,
+      });
+      setSubscriptionStatus(fake, sub.id, "active");
+      const paidInvoice = payInvoice(fake, failing.id);
+      const paid = fakeEvent(fake, "invoice.paid", paidInvoice);
+      await deliver(paid);
+      const receipt = await storedInvoice(failing.id);
+      expect(receipt).toMatchObject({ status: "paid", amountPaid: 9_900, attemptCount: 2 });
+      expect(receipt?.paidAt).toBeInstanceOf(Date);
+      expect(receipt?.hostedInvoiceUrl).toBe(paidInvoice.hosted_invoice_url);
+
+      // The failure's event, delivered again late (a new event id, as Stripe's retry of a
+      // lost delivery would be for a resend): the invoice is refetched, so it stays paid.
+      const late = fakeEvent(fake, "invoice.payment_failed", failing);
+      expect((await deliver(late)).body).toMatchObject({ outcome: "processed" });
+      expect(await storedInvoice(failing.id)).toMatchObject({ status: "paid", attemptCount: 2 });
+      expect(await row(sub.id)).toMatchObject({ status: "active" });
     });
 
     it("records an unknown customer's event without storing a subscription", async () => {

@@ -1,6 +1,8 @@
 import { type Db, schema } from "@briefings/db/client";
 import { and, eq, isNull } from "drizzle-orm";
 import type Stripe from "stripe";
+import { idOf, invoiceSubscriptionId } from "./invoice-subscription.ts";
+import { syncInvoice } from "./sync-invoice.ts";
 import { type SyncResult, syncSubscription } from "./sync-subscription.ts";
 
 /**
@@ -58,20 +60,6 @@ export const HANDLED_EVENT_TYPES = [
 ] as const;
 
 type Target = { subscriptionId: string | null; customerId: string | null };
-
-function idOf(value: unknown): string | null {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object" && "id" in value && typeof value.id === "string")
-    return value.id;
-  return null;
-}
-
-/** The invoice's subscription: under parent.subscription_details since API 2025-03-31, else top-level. */
-export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
-  const fromParent = idOf(invoice.parent?.subscription_details?.subscription);
-  if (fromParent) return fromParent;
-  return idOf((invoice as unknown as { subscription?: unknown }).subscription);
-}
 
 /** Which subscription and customer an event is about (null when none). */
 function targetOf(event: Stripe.Event): Target {
@@ -195,6 +183,9 @@ export async function handleStripeWebhook(
           subscriptionId: target.subscriptionId,
           message: result.message,
         });
+      // The receipt (or the failed payment), refetched too, once its member is known.
+      const invoiceId = event.type.startsWith("invoice.") ? idOf(event.data.object) : null;
+      if (invoiceId) await syncInvoice(tx, stripe, invoiceId);
       return reply("processed", { subscriptionId: target.subscriptionId });
     });
   } catch (error) {

@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(report));
     } else {
       console.log(
-        `Read ${report.eventsRead} events since ${options.since.toISOString()} and checked ${report.subscriptionsChecked} subscriptions.`,
+        `Read ${report.eventsRead} events since ${options.since.toISOString()} and checked ${report.subscriptionsChecked} subscriptions and ${report.invoicesSynced} invoices.`,
       );
       if (report.changed.length === 0) console.log("Nothing had drifted: no change.");
       for (const change of report.changed) {

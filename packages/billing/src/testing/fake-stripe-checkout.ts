@@ -11,6 +11,7 @@ import {
  * lookup keys and transfer_lookup_key), Checkout Sessions and customer portal sessions.
  * Customers and subscriptions are registered by another module (or by a test): a checkout
  * or portal session only checks that the customer it names is among the fake's objects.
+ * With a base URL, a session's `url` is the fake's own page (./fake-stripe-hosted.ts).
  */
 
 const bool = (value: unknown) => value === true || value === "true";
@@ -184,7 +185,7 @@ export function registerCheckoutRoutes(fake: FakeStripe): FakeStripe {
       fake_subscription_data: {
         metadata: record(record(body.subscription_data as unknown).metadata),
       },
-      url: `https://checkout.stripe.com/c/pay/${id}`,
+      url: `${s.baseUrl ?? "https://checkout.stripe.com"}/c/pay/${id}`,
       livemode: false,
     });
   });
@@ -202,7 +203,7 @@ export function registerCheckoutRoutes(fake: FakeStripe): FakeStripe {
       created: s.now,
       customer: customer.id,
       return_url: request.body.return_url ?? null,
-      url: `https://billing.stripe.com/p/session/${id}`,
+      url: `${s.baseUrl ?? "https://billing.stripe.com"}/p/session/${id}`,
       livemode: false,
     });
   });

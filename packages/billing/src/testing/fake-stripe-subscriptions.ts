@@ -1,5 +1,8 @@
 import Stripe from "stripe";
-import { type FakeStripe, FakeStripeError, type Params, type StripeObject } from "./fake-stripe.ts";
+import { type FakeStripe, FakeStripeError, type StripeObject } from "./fake-stripe.ts";
+
+// Invoices have a module of their own; tests of subscriptions import fakeInvoice from here.
+export { fakeInvoice } from "./fake-stripe-invoices.ts";
 
 /**
  * The subscription side of the fake Stripe API: subscriptions (read, list, cancel at period
@@ -59,13 +62,9 @@ export function registerSubscriptionRoutes(fake: FakeStripe): FakeStripe {
       });
     })
     .route("POST", "/v1/customers", (request, s) =>
-      s.save({
-        id: s.newId("cus"),
-        object: "customer",
-        created: s.now,
-        email: request.body.email ?? null,
-        metadata: (request.body.metadata as Params | undefined) ?? {},
-        livemode: false,
+      fakeCustomer(s, {
+        email: typeof request.body.email === "string" ? request.body.email : null,
+        metadata: (request.body.metadata as Record<string, string> | undefined) ?? {},
       }),
     )
     .route("GET", "/v1/customers/:id", (request, s) => s.get(request.params.id ?? "", "customer"))
@@ -93,9 +92,38 @@ export function registerSubscriptionRoutes(fake: FakeStripe): FakeStripe {
     });
 }
 
-function periodOf(subscription: StripeObject): { start: number; end: number } {
+/** A subscription's current period (on its item, as in API v23). */
+export function periodOf(subscription: StripeObject): { start: number; end: number } {
   const item = (subscription.items as { data: Record<string, unknown>[] }).data[0];
   return { start: Number(item?.current_period_start), end: Number(item?.current_period_end) };
+}
+
+/** How long a period of the price's interval lasts here: a month is 30 days, a year 365. */
+function periodLength(price: StripeObject): number {
+  const interval = (price.recurring as { interval?: string } | null)?.interval;
+  return (interval === "year" ? 365 : 30) * DAY;
+}
+
+/** The period after the current one, as a renewal starts it. */
+export function nextPeriod(subscription: StripeObject): { start: number; end: number } {
+  const item = (subscription.items as { data: Record<string, unknown>[] }).data[0] ?? {};
+  const { end } = periodOf(subscription);
+  return { start: end, end: end + periodLength((item.price ?? {}) as StripeObject) };
+}
+
+/** A customer as POST /v1/customers makes it (a hosted checkout without one makes one too). */
+export function fakeCustomer(
+  fake: FakeStripe,
+  options: { email?: string | null; metadata?: Record<string, string> } = {},
+): StripeObject {
+  return fake.save({
+    id: fake.newId("cus"),
+    object: "customer",
+    created: fake.now,
+    email: options.email ?? null,
+    metadata: options.metadata ?? {},
+    livemode: false,
+  });
 }
 
 export type FakePrice = {
@@ -144,8 +172,7 @@ export function fakeSubscription(fake: FakeStripe, options: FakeSubscriptionOpti
   const price = priceObject(fake, options.price);
   const created = options.created ?? fake.now;
   const start = options.periodStart ?? created;
-  const interval = (price.recurring as { interval?: string } | null)?.interval;
-  const end = options.periodEnd ?? start + (interval === "year" ? 365 : 30) * DAY;
+  const end = options.periodEnd ?? start + periodLength(price);
   const id = fake.newId("sub");
   const status = options.status ?? "active";
   return fake.save({
@@ -236,33 +263,6 @@ export function fakeEvent(fake: FakeStripe, type: string, object: StripeObject):
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
-  });
-}
-
-/** An invoice for a subscription, in API v23's shape (the subscription under parent). */
-export function fakeInvoice(
-  fake: FakeStripe,
-  subscription: StripeObject,
-  status: "paid" | "open" = "paid",
-): StripeObject {
-  const item = (subscription.items as { data: Record<string, unknown>[] }).data[0] ?? {};
-  const price = (item.price ?? {}) as Record<string, unknown>;
-  return fake.save({
-    id: fake.newId("in"),
-    object: "invoice",
-    customer: subscription.customer,
-    status,
-    created: fake.now,
-    currency: price.currency ?? "usd",
-    amount_due: price.unit_amount ?? 0,
-    amount_paid: status === "paid" ? (price.unit_amount ?? 0) : 0,
-    billing_reason: "subscription_cycle",
-    parent: {
-      type: "subscription_details",
-      quote_details: null,
-      subscription_details: { subscription: subscription.id, metadata: {} },
-    },
-    livemode: false,
   });
 }
 

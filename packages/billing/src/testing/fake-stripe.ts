@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
  * memory, answers in Stripe's shapes and error format, honours Idempotency-Key, and lets a
  * test drive what Stripe would do on its own (a checkout completed, a renewal failing).
  *
- * Endpoints are registered with `route()`, one module per area (see ./fake-stripe-*.ts).
+ * Endpoints are registered with `route()`, one module per area (see ./fake-stripe-*.ts). With
+ * a base URL and the hosted pages (./fake-stripe-hosted.ts) it also stands in for Stripe's
+ * checkout and customer portal pages, for browser tests (src/cli/fake-stripe-server.ts).
  */
 
 export type StripeObject = Record<string, unknown> & { id: string; object: string };
@@ -26,9 +28,32 @@ export type FakeRequest = {
   headers: http.IncomingHttpHeaders;
 };
 
-export type FakeResponse = { status: number; body: unknown };
+export type FakeResponse = {
+  status: number;
+  body: unknown;
+  /** With a Content-Type of its own, `body` is a string sent as it is (a page, a redirect). */
+  headers?: Record<string, string>;
+};
 
-export type Handler = (request: FakeRequest, stripe: FakeStripe) => FakeResponse | StripeObject;
+/** May be async: a hosted page waits for the webhook deliveries it makes before answering. */
+export type Handler = (
+  request: FakeRequest,
+  stripe: FakeStripe,
+) => FakeResponse | StripeObject | Promise<FakeResponse | StripeObject>;
+
+/** An HTML page (the hosted checkout and portal pages). */
+export function htmlResponse(status: number, html: string): FakeResponse {
+  return { status, body: html, headers: { "Content-Type": "text/html; charset=utf-8" } };
+}
+
+/** A 303 See Other, as a page answers a form it handled. */
+export function redirectResponse(location: string): FakeResponse {
+  return {
+    status: 303,
+    body: "",
+    headers: { "Content-Type": "text/plain; charset=utf-8", Location: location },
+  };
+}
 
 /** A Stripe API error, answered in Stripe's format. */
 export class FakeStripeError extends Error {
@@ -73,6 +98,15 @@ export function decodeParams(search: URLSearchParams): Params {
   return root;
 }
 
+export type FakeStripeOptions = {
+  /**
+   * "fixed" (the default): `now` stands still unless a test moves it, so timestamps are
+   * predictable. "wall": it runs with the real clock (a long-lived server, where objects made
+   * a minute apart should be a minute apart); setting `now` then shifts it.
+   */
+  clock?: "fixed" | "wall";
+};
+
 export class FakeStripe {
   /** Every object by id, of every kind. */
   readonly objects = new Map<string, StripeObject>();
@@ -82,8 +116,29 @@ export class FakeStripe {
     [];
   private readonly idempotent = new Map<string, { fingerprint: string; response: FakeResponse }>();
   private server: http.Server | null = null;
+  private readonly wallClock: boolean;
+  /** The fixed clock's time, or the wall clock's offset. */
+  private clock: number;
+  /**
+   * Where the pages the fake hosts (checkout, customer portal, receipts) are reached, e.g.
+   * http://127.0.0.1:12111: set it to what start() answered. Null (the default): session and
+   * invoice URLs name Stripe's own hosts, which a test of the API alone never opens.
+   */
+  baseUrl: string | null = null;
+
+  constructor(options: FakeStripeOptions = {}) {
+    this.wallClock = options.clock === "wall";
+    this.clock = this.wallClock ? 0 : wallSeconds();
+  }
+
   /** The fake's clock, in Unix seconds, as Stripe's timestamps are; tests may move it. */
-  now = Math.floor(Date.now() / 1000);
+  get now(): number {
+    return this.wallClock ? wallSeconds() + this.clock : this.clock;
+  }
+
+  set now(value: number) {
+    this.clock = this.wallClock ? value - wallSeconds() : value;
+  }
 
   /** Registers an endpoint: `route("POST", "/v1/customers/:id", handler)`. */
   route(method: string, path: string, handler: Handler): this {
@@ -121,8 +176,10 @@ export class FakeStripe {
 
   /** A Stripe list: newest first, `limit` and `starting_after` as Stripe pages them. */
   list(kind: string, body: Params, filter: (object: StripeObject) => boolean = () => true) {
+    // Made in the same second: the one made later first (the sort keeps this order).
     const items = this.all(kind)
       .filter(filter)
+      .reverse()
       .sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0));
     const limit = Math.min(Number(body.limit ?? 10), 100);
     const after = typeof body.starting_after === "string" ? body.starting_after : null;
@@ -134,15 +191,23 @@ export class FakeStripe {
     };
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
+  /** Listens on 127.0.0.1, on `port` (a free one by default), and answers its address. */
+  async start(options: { port?: number } = {}): Promise<string> {
+    const server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         res.writeHead(500, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ error: { type: "api_error", message: String(error) } }));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
     return `http://127.0.0.1:${port}`;
   }
 
@@ -156,14 +221,17 @@ export class FakeStripe {
     const url = new URL(req.url ?? "/", "http://fake");
     let raw = "";
     for await (const chunk of req) raw += chunk;
-    const body = decodeParams(new URLSearchParams(req.method === "GET" ? url.search : raw));
+    const query = req.method === "GET" || req.method === "HEAD";
+    const body = decodeParams(new URLSearchParams(query ? url.search : raw));
     this.requests.push({ method: req.method ?? "GET", path: url.pathname, body });
     const answer = (response: FakeResponse) => {
+      const asIs = response.headers?.["Content-Type"] !== undefined;
       res.writeHead(response.status, {
         "Content-Type": "application/json",
         "Request-Id": this.newId("req"),
+        ...response.headers,
       });
-      res.end(JSON.stringify(response.body));
+      res.end(asIs ? String(response.body) : JSON.stringify(response.body));
     };
     const key = req.headers["idempotency-key"];
     const fingerprint = `${req.method} ${url.pathname} ${raw}`;
@@ -183,27 +251,30 @@ export class FakeStripe {
         return answer(seen.response);
       }
     }
-    const response = this.dispatch(req.method ?? "GET", url.pathname, body, req.headers);
+    const response = await this.dispatch(req.method ?? "GET", url.pathname, body, req.headers);
     if (typeof key === "string" && req.method === "POST" && response.status < 500)
       this.idempotent.set(key, { fingerprint, response });
     answer(response);
   }
 
-  private dispatch(
+  private async dispatch(
     method: string,
     path: string,
     body: Params,
     headers: http.IncomingHttpHeaders,
-  ): FakeResponse {
+  ): Promise<FakeResponse> {
+    // HEAD is answered as GET without its body (Node leaves the body out), as a readiness
+    // probe may ask.
+    const asMethod = method === "HEAD" ? "GET" : method;
     for (const route of this.routes) {
-      if (route.method !== method) continue;
+      if (route.method !== asMethod) continue;
       const match = route.pattern.exec(path);
       if (!match) continue;
       const params = Object.fromEntries(
         route.keys.map((key, index) => [key, decodeURIComponent(match[index + 1] ?? "")]),
       );
       try {
-        const result = route.handler({ method, path, params, body, headers }, this);
+        const result = await route.handler({ method, path, params, body, headers }, this);
         return "status" in result && "body" in result && !("object" in result)
           ? (result as FakeResponse)
           : { status: 200, body: result };
@@ -226,4 +297,8 @@ export class FakeStripe {
       },
     };
   }
+}
+
+function wallSeconds(): number {
+  return Math.floor(Date.now() / 1000);
 }

@@ -6,6 +6,7 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll } from "vitest";
 import { createStripe } from "../client.ts";
 import { FakeStripe } from "./fake-stripe.ts";
+import { registerInvoiceRoutes } from "./fake-stripe-invoices.ts";
 import { registerSubscriptionRoutes } from "./fake-stripe-subscriptions.ts";
 
 export type PaidTier = Pick<
@@ -18,10 +19,13 @@ export type SubscriptionFixture = { db: Db; stripe: Stripe; fake: FakeStripe };
 
 /**
  * For the `describe` block it is called in: a database of its own holding one paid tier,
- * and the fake Stripe API with its subscription endpoints, the real SDK pointed at it.
+ * and the fake Stripe API with its subscription and invoice endpoints, the real SDK pointed
+ * at it.
  */
 export function useSubscriptionFixture(driver: TestDriver, tier: PaidTier): SubscriptionFixture {
-  const fixture = { fake: registerSubscriptionRoutes(new FakeStripe()) } as SubscriptionFixture;
+  const fixture = {
+    fake: registerInvoiceRoutes(registerSubscriptionRoutes(new FakeStripe())),
+  } as SubscriptionFixture;
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await openTestDatabase(driver);
