@@ -1,5 +1,6 @@
 export * from "./articles.ts";
 export * from "./audit.ts";
+export * from "./billing.ts";
 export * from "./briefings.ts";
 export * from "./cursor.ts";
 export * from "./dashboard.ts";

@@ -17,6 +17,7 @@ const LINKS = [
   { to: "/admin/applications", label: "Applications", end: false, roles: ADMINS },
   { to: "/admin/members", label: "Members", end: false, roles: ADMINS },
   { to: "/admin/tiers", label: "Tiers", end: false, roles: ADMINS },
+  { to: "/admin/billing", label: "Billing", end: false, roles: ADMINS },
   { to: "/admin/audit", label: "Audit log", end: false, roles: ADMINS },
 ] as const;
 

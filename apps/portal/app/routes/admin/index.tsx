@@ -1,14 +1,18 @@
+import { currencyExponent } from "@briefings/core";
 import {
+  billingOverview,
   countPendingApplications,
   countProfilesByStatus,
   membersPerTier,
   mostReadProfiles,
+  mrrOverTime,
   signupsOverTime,
 } from "@briefings/db/queries";
 import type { ReactNode } from "react";
 import { data, Link } from "react-router";
 import { z } from "zod";
 import { AdminPage } from "#app/components/admin/admin-nav.tsx";
+import { formatAmount } from "#app/components/admin/billing-status.tsx";
 import { BarChart, StepChart } from "#app/components/admin/charts.tsx";
 import { CELL, DataTable, EmptyState, NOWRAP_CELL } from "#app/components/admin/data-table.tsx";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
@@ -18,6 +22,7 @@ import { parseSearchParams, routeHeaders } from "#app/lib/http.server.ts";
 import type { Route } from "./+types/index";
 
 const MEMBER_DAYS = 90;
+const REVENUE_DAYS = 90;
 const READING_DAYS = 30;
 const MOST_READ = 10;
 
@@ -25,10 +30,16 @@ const querySchema = z.object({
   signups: z.enum(["day", "week"], { error: 'must be "day" or "week"' }).default("week"),
 });
 
+/** Minor units as the currency's main unit, for a chart's axis (4083 US cents → 40.83). */
+function majorUnitsOf(minor: number, currency: string): number {
+  const exponent = currencyExponent(currency);
+  return Number((minor / 10 ** exponent).toFixed(exponent));
+}
+
 /**
  * The overview. Editors get the editorial part only (profiles by status, the most read);
- * admins and owners also get the members' numbers, which are neither queried nor sent for
- * an editor.
+ * admins and owners also get the members' and the billing numbers, which are neither
+ * queried nor sent for an editor.
  */
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { user } = requireRole(context, request, STAFF_ROLES.editor);
@@ -36,7 +47,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const database = await db();
   const now = new Date();
   const isAdmin = (STAFF_ROLES.admin as readonly string[]).includes(user.role);
-  const [profiles, mostRead, members] = await Promise.all([
+  const [profiles, mostRead, members, billing] = await Promise.all([
     countProfilesByStatus(database),
     mostReadProfiles(database, { now, days: READING_DAYS, limit: MOST_READ }),
     isAdmin
@@ -45,6 +56,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
           signupsOverTime(database, { now, days: MEMBER_DAYS, bucket }),
           countPendingApplications(database),
         ])
+      : null,
+    isAdmin
+      ? Promise.all([billingOverview(database), mrrOverTime(database, { now, days: REVENUE_DAYS })])
       : null,
   ]);
   return data(
@@ -56,6 +70,21 @@ export async function loader({ request, context }: Route.LoaderArgs) {
             perTier: members[0],
             signups: { bucket, buckets: members[1] },
             pending: members[2],
+          }
+        : null,
+      billing: billing
+        ? {
+            subscribers:
+              billing[0].byStatus.active +
+              billing[0].byStatus.trialing +
+              billing[0].byStatus.past_due,
+            failedPayments: billing[0].failedPayments,
+            mrrNow: billing[0].mrr.map((money) => formatAmount(money.amount, money.currency)),
+            days: billing[1].days,
+            series: billing[1].series.map((series) => ({
+              name: series.currency.toUpperCase(),
+              values: series.values.map((minor) => majorUnitsOf(minor, series.currency)),
+            })),
           }
         : null,
     },
@@ -129,6 +158,48 @@ function MembersSection({ members }: { members: Members }) {
   );
 }
 
+type Billing = NonNullable<Route.ComponentProps["loaderData"]["billing"]>;
+
+function BillingSection({ billing }: { billing: Billing }) {
+  const title = `Monthly recurring revenue, last ${REVENUE_DAYS} days`;
+  return (
+    <section aria-labelledby="billing-heading" className="mt-8">
+      <h2 id="billing-heading" className="text-xl font-semibold">
+        Billing
+      </h2>
+      <dl className="mt-3 grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
+        <Stat label="Subscribers" value={billing.subscribers}>
+          <Link to="/admin/billing">Active, trialing and past due</Link>
+        </Stat>
+        <Stat label="Failed payments" value={billing.failedPayments}>
+          <Link to="/admin/billing#failed-heading">See the failed payments</Link>
+        </Stat>
+        <div className="col-span-2 rounded-lg border border-slate-200 bg-white p-4">
+          <dt className="text-sm font-medium text-muted">Monthly recurring revenue now</dt>
+          <dd className="mt-1 text-2xl font-semibold tabular-nums">
+            {billing.mrrNow.length === 0 ? "None" : billing.mrrNow.join(" + ")}
+          </dd>
+        </div>
+      </dl>
+      <div className="mt-4 grid gap-4 xl:grid-cols-2">
+        {billing.series.length === 0 ? (
+          <div>
+            <h3 className="text-base font-semibold">{title}</h3>
+            <EmptyState>No recurring revenue in the last {REVENUE_DAYS} days.</EmptyState>
+          </div>
+        ) : (
+          <StepChart
+            title={title}
+            labels={billing.days}
+            series={billing.series}
+            valueName="revenue per month, in each currency's main unit,"
+          />
+        )}
+      </div>
+    </section>
+  );
+}
+
 type Editorial = Pick<Route.ComponentProps["loaderData"], "profiles" | "mostRead">;
 
 function EditorialSection({ profiles, mostRead }: Editorial) {
@@ -177,10 +248,11 @@ function EditorialSection({ profiles, mostRead }: Editorial) {
 }
 
 export default function AdminIndex({ loaderData }: Route.ComponentProps) {
-  const { profiles, mostRead, members } = loaderData;
+  const { profiles, mostRead, members, billing } = loaderData;
   return (
     <AdminPage title="Overview">
       {members ? <MembersSection members={members} /> : null}
+      {billing ? <BillingSection billing={billing} /> : null}
       <EditorialSection profiles={profiles} mostRead={mostRead} />
     </AdminPage>
   );

@@ -16,7 +16,7 @@ import {
   isSourceActive,
   ROLES,
 } from "@briefings/core";
-import { listTiers, loadMemberAccess } from "@briefings/db/queries";
+import { listTiers, loadMemberAccess, loadMemberBilling } from "@briefings/db/queries";
 import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ReactNode } from "react";
@@ -24,6 +24,7 @@ import { data, Form, Link, redirect, useSearchParams } from "react-router";
 import { z } from "zod";
 import { formatDateTime } from "#app/components/account/format.ts";
 import { AdminPage } from "#app/components/admin/admin-nav.tsx";
+import { MemberBillingSection } from "#app/components/admin/billing-history.tsx";
 import { CELL, DataTable, EmptyState, NOWRAP_CELL } from "#app/components/admin/data-table.tsx";
 import { SelectField } from "#app/components/admin/fields.tsx";
 import { GeneralErrorBoundary } from "#app/components/error-boundary.tsx";
@@ -79,11 +80,12 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   const id = memberId(params.id);
   const member = await findMember(id);
   const database = await db();
-  const [access, grants, tiers, sessions] = await Promise.all([
+  const [access, grants, tiers, sessions, billing] = await Promise.all([
     loadMemberAccess(database, id),
     listGrants(database, id),
     listTiers(database),
     listUserSessions(database, id),
+    loadMemberBilling(database, id),
   ]);
   if (!access) notFound("There is no member at this address.");
   const tierName = (slug: string) => tiers.find((tier) => tier.slug === slug)?.name ?? slug;
@@ -155,6 +157,39 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
       grantableTiers: tiers
         .filter((tier) => !tier.retiredAt)
         .map((tier) => ({ value: tier.slug, label: tier.name })),
+      // What Stripe last said about this member's payments (admins only, like the page).
+      billing: {
+        stripeCustomerId: billing.stripeCustomerId,
+        subscriptions: billing.subscriptions.map((subscription) => ({
+          id: subscription.id,
+          tierName: subscription.tierName,
+          status: subscription.status,
+          interval: subscription.interval,
+          amount: subscription.amount,
+          currency: subscription.currency,
+          currentPeriodEnd: subscription.currentPeriodEnd.toISOString(),
+          cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+        })),
+        invoices: billing.invoices.map((invoice) => ({
+          id: invoice.id,
+          number: invoice.number,
+          status: invoice.status,
+          amountDue: invoice.amountDue,
+          amountPaid: invoice.amountPaid,
+          currency: invoice.currency,
+          createdAt: invoice.createdAt.toISOString(),
+          hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+        })),
+        changes: billing.changes.map((change) => ({
+          id: change.id,
+          at: change.at.toISOString(),
+          tierName: change.tierName,
+          status: change.status,
+          monthlyAmount: change.monthlyAmount,
+          currency: change.currency,
+          cancelAtPeriodEnd: change.cancelAtPeriodEnd,
+        })),
+      },
     },
     { headers: NO_STORE },
   );
@@ -458,6 +493,7 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
     canChangeRole,
     suspensionRefused,
     sessions,
+    billing,
   } = loaderData;
   const [searchParams] = useSearchParams();
   const revokeError =
@@ -624,6 +660,10 @@ export default function AdminMember({ loaderData, actionData }: Route.ComponentP
             ))}
           </DataTable>
         )}
+      </Section>
+
+      <Section id="billing-heading" title="Billing">
+        <MemberBillingSection billing={billing} />
       </Section>
 
       <Section id="applications-heading" title="Applications">
