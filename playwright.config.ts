@@ -12,7 +12,11 @@
  *   (scripts/test.mjs makes one and removes it afterwards), otherwise a new folder under
  *   os.tmpdir();
  * - when TEST_DATABASE_URL names a Postgres server, a second portal on a throwaway
- *   database of that server, against which the leak matrix runs again.
+ *   database of that server, against which the leak matrix runs again;
+ * - a fake Stripe API for each of those portals (packages/billing's fake, with hosted
+ *   checkout and customer portal pages that send signed webhooks to its portal);
+ * - a third portal on PGlite without any Stripe settings, as a publisher who has not set
+ *   up payments runs it (e2e/billing-off.spec.ts).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -23,10 +27,15 @@ import { defineConfig, devices } from "@playwright/test";
 const HOST = "127.0.0.1";
 const PGLITE_PORT = 4310;
 const POSTGRES_PORT = 4311;
+const NO_STRIPE_PORT = 4312;
 const SMTP_PORT = 4325;
 const MAIL_HTTP_PORT = 4326;
+/** The fake Stripe API of the PGlite portal, and of the Postgres one. */
+const STRIPE_PORT = 4330;
+const POSTGRES_STRIPE_PORT = 4331;
 const BASE_URL = `http://${HOST}:${PGLITE_PORT}`;
 const POSTGRES_BASE_URL = `http://${HOST}:${POSTGRES_PORT}`;
+const NO_STRIPE_BASE_URL = `http://${HOST}:${NO_STRIPE_PORT}`;
 const isCI = !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
 
 // The config is evaluated in the runner and again in every worker; workers inherit the
@@ -36,6 +45,12 @@ process.env.E2E_PGLITE_DIR ||= listingOnly
   ? path.join(os.tmpdir(), "briefings-e2e-pglite-list")
   : mkdtempSync(path.join(os.tmpdir(), "briefings-e2e-pglite-"));
 const pgliteDir = process.env.E2E_PGLITE_DIR;
+process.env.E2E_NO_STRIPE_PGLITE_DIR ||= listingOnly
+  ? path.join(os.tmpdir(), "briefings-e2e-pglite-list-no-stripe")
+  : mkdtempSync(path.join(os.tmpdir(), "briefings-e2e-pglite-no-stripe-"));
+const noStripePgliteDir = process.env.E2E_NO_STRIPE_PGLITE_DIR;
+// The webhook signing secret the fake Stripe signs with and the portals check.
+process.env.E2E_STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(16).toString("hex")}`;
 // One canary per run, shared by the database preparation and the specs.
 process.env.E2E_CANARY ||= `CANARY-${randomUUID()}`;
 process.env.E2E_POSTGRES_DB ||= `briefings_e2e_${randomBytes(4).toString("hex")}`;
@@ -64,6 +79,35 @@ const chromium = {
     ],
   },
 };
+
+/** Billing settings of a portal paired with the fake Stripe on `stripePort`. */
+function stripeEnv(stripePort: number) {
+  return {
+    STRIPE_SECRET_KEY: "sk_test_e2e",
+    STRIPE_API_URL: `http://${HOST}:${stripePort}`,
+    STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET,
+  };
+}
+
+/** A fake Stripe API whose webhooks go to the portal on `portalPort`. */
+function fakeStripe(stripePort: number, portalPort: number) {
+  return {
+    command: "npm run fake-stripe -w @briefings/billing",
+    url: `http://${HOST}:${stripePort}/_fake/health`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 2_000 },
+    env: {
+      FAKE_STRIPE_PORT: String(stripePort),
+      FAKE_STRIPE_WEBHOOK_URL: `http://${HOST}:${portalPort}/webhooks/stripe`,
+      FAKE_STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET as string,
+      // Long enough that the return from checkout is seen waiting for the webhook.
+      FAKE_STRIPE_DELIVERY_DELAY_MS: "2500",
+    },
+  };
+}
 
 /** The portal's environment in every e2e server. */
 function portalEnv(port: number, database: Record<string, string | undefined>) {
@@ -141,6 +185,9 @@ export default defineConfig({
         MAIL_CATCHER_HTTP_PORT: String(MAIL_HTTP_PORT),
       },
     },
+    // Before the portals: their database preparation makes the paid tiers' prices there.
+    fakeStripe(STRIPE_PORT, PGLITE_PORT),
+    ...(postgresDatabaseUrl ? [fakeStripe(POSTGRES_STRIPE_PORT, POSTGRES_PORT)] : []),
     {
       // The database is prepared first: demo content, canaries, fixture accounts.
       command: "npx tsx e2e/prepare-database.ts && npm run start -w @briefings/portal",
@@ -155,6 +202,25 @@ export default defineConfig({
         PGLITE_DIR: pgliteDir,
         // Unset: this portal must use its embedded PGlite, never a server from the environment.
         DATABASE_URL: undefined,
+        ...stripeEnv(STRIPE_PORT),
+      }),
+    },
+    {
+      // Payments not set up: no Stripe setting at all.
+      command: "npx tsx e2e/prepare-database.ts && npm run start -w @briefings/portal",
+      url: `${NO_STRIPE_BASE_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      env: portalEnv(NO_STRIPE_PORT, {
+        E2E_TARGET: "no-stripe",
+        PGLITE_DIR: noStripePgliteDir,
+        DATABASE_URL: undefined,
+        STRIPE_SECRET_KEY: undefined,
+        STRIPE_API_URL: undefined,
+        STRIPE_WEBHOOK_SECRET: undefined,
       }),
     },
     ...(postgresDatabaseUrl
@@ -171,6 +237,7 @@ export default defineConfig({
               E2E_TARGET: "postgres",
               DATABASE_URL: postgresDatabaseUrl,
               PGLITE_DIR: undefined,
+              ...stripeEnv(POSTGRES_STRIPE_PORT),
             }),
           },
         ]

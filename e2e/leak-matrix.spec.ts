@@ -45,6 +45,15 @@ const ADMITTED: Record<ViewerName, readonly GateName[]> = {
   // A higher tier includes the lower ones, however it is held.
   "leadership-alliance": GATES,
   "leadership-alliance-by-grant": GATES,
+  // Paid tiers: the subscription as Stripe last described it, never the approval alone.
+  "approved-unpaid": SIGNED_IN,
+  subscriber: GATES,
+  // Past due: kept for the grace period (7 days) from the first failure, not after.
+  "subscriber-past-due": GATES,
+  "subscriber-lapsed": SIGNED_IN,
+  "subscriber-canceled": SIGNED_IN,
+  // Cancelled at period end: still paid up until then.
+  "subscriber-canceling": GATES,
   "expired-grant": SIGNED_IN,
   "revoked-grant": SIGNED_IN,
   "application-pending": SIGNED_IN,

@@ -101,7 +101,7 @@ test("an application with bad evidence gets errors beside each field, even witho
   ).toBeVisible();
 });
 
-test("an approved application unlocks the Leadership Alliance briefing", async ({
+test("an approved application to the paid tier leads to payment, not yet to the briefing", async ({
   page,
   browser,
 }) => {
@@ -146,14 +146,17 @@ test("an approved application unlocks the Leadership Alliance briefing", async (
     await admin.context().close();
   }
 
+  // A paid tier: approval leads to payment, not yet to the briefings (e2e/billing.spec.ts
+  // goes on through checkout).
   await page.goto("/membership#leadership-alliance");
-  await expect(page.locator('[data-tier-actions="leadership-alliance"]')).toContainText(
-    "Approved — you have access",
-  );
+  const card = page.locator('[data-tier-actions="leadership-alliance"]');
+  await expect(card).toContainText("Your application is approved");
+  await expect(card.getByRole("button", { name: "Continue to payment" })).toBeVisible();
   await page.goto(SEED_PROFILE_PATH);
-  await expect(leadershipAlliance(page)).toHaveAttribute("data-briefing-state", "unlocked");
-  // A higher tier includes the lower one.
-  await expect(strategicCircle(page)).toHaveAttribute("data-briefing-state", "unlocked");
+  await expect(leadershipAlliance(page)).toHaveAttribute("data-briefing-state", "locked");
+  await expect(
+    leadershipAlliance(page).getByRole("link", { name: "Subscribe to Leadership Alliance" }),
+  ).toHaveAttribute("href", "/membership#leadership-alliance");
 });
 
 test("a rejection needs a reason, which the applicant then reads", async ({ page, browser }) => {

@@ -8,9 +8,10 @@
  *   Circle, Leadership Alliance) on the seed profile and on the seed article, each with a
  *   unique string, so a spec can say exactly which responses must carry which string.
  * - Fixture accounts with sessions, one per kind of viewer: member, unverified, Strategic
- *   Circle (current and left), Leadership Alliance (approved, or by a live, expired or
- *   revoked grant), applications pending, needing information and rejected, editor, admin,
- *   owner. The pending application's statement carries a canary of its own, private to its
+ *   Circle (current and left), Leadership Alliance (approved and subscribed, approved and
+ *   unpaid, or by a live, expired or revoked grant), subscribers in every state that
+ *   matters (active, past due within and after the grace, cancelled, cancelling at period
+ *   end), applications pending, needing information and rejected, editor, admin, owner. The pending application's statement carries a canary of its own, private to its
  *   applicant and the reviewers. Their session tokens and passwords are written to
  *   test-results/e2e-fixtures-<target>.json for the specs; they exist only in this
  *   throwaway database.
@@ -21,6 +22,8 @@
  *   E2E_TARGET=pglite   PGLITE_DIR=<folder>       (the default)
  *   E2E_TARGET=postgres DATABASE_URL=<url>         (the database is created if missing)
  *   E2E_CANARY=<string> always
+ *   STRIPE_SECRET_KEY, STRIPE_API_URL: when set (the fake Stripe of the run), the paid tiers'
+ *   Stripe prices are made there first, as `npm run billing:prices` would.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -29,6 +32,9 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { hashPassword } from "../packages/auth/src/password.ts";
 import { createSession } from "../packages/auth/src/session.ts";
+import { createStripe } from "../packages/billing/src/client.ts";
+import { readBillingEnv } from "../packages/billing/src/env.ts";
+import { ensureStripePrices } from "../packages/billing/src/prices.ts";
 import { openDatabase, queryRows } from "../packages/db/src/client.ts";
 import { seedDemoContent } from "../packages/db/src/seed/index.ts";
 
@@ -65,6 +71,8 @@ try {
   await handle.migrate();
   await seedDemoContent(handle.db);
   const db = handle.db;
+  const stripe = createStripe(readBillingEnv());
+  if (stripe) await ensureStripePrices(db, stripe);
 
   // `<canary>-<gate>`: e.g. CANARY…-members, CANARY…-tier-strategic-circle.
   const gateCanary = sql`${canary} || '-' || gate_kind || coalesce('-' || gate_tier, '')`;
@@ -141,13 +149,51 @@ try {
     join?: { tier: string; left?: true };
     application?: "pending" | "approved" | "rejected" | "needs-info";
     grant?: { tier: string; state: "live" | "expired" | "revoked" };
+    /** A Leadership Alliance subscription as Stripe's webhook would have stored it. */
+    subscription?: {
+      status: "active" | "past_due" | "canceled";
+      interval: "month" | "year";
+      pastDueDays?: number;
+      cancelAtPeriodEnd?: true;
+    };
   };
   const kinds: Record<string, Kind> = {
     member: { role: "member" },
     unverified: { role: "member", verified: false },
     "strategic-circle": { role: "member", join: { tier: "strategic-circle" } },
     "left-strategic-circle": { role: "member", join: { tier: "strategic-circle", left: true } },
-    "leadership-alliance": { role: "member", application: "approved" },
+    "leadership-alliance": {
+      role: "member",
+      application: "approved",
+      subscription: { status: "active", interval: "year" },
+    },
+    // Approved, never paid: approval alone opens nothing.
+    "approved-unpaid": { role: "member", application: "approved" },
+    subscriber: {
+      role: "member",
+      application: "approved",
+      subscription: { status: "active", interval: "month" },
+    },
+    "subscriber-past-due": {
+      role: "member",
+      application: "approved",
+      subscription: { status: "past_due", interval: "month", pastDueDays: 2 },
+    },
+    "subscriber-lapsed": {
+      role: "member",
+      application: "approved",
+      subscription: { status: "past_due", interval: "month", pastDueDays: 10 },
+    },
+    "subscriber-canceled": {
+      role: "member",
+      application: "approved",
+      subscription: { status: "canceled", interval: "month" },
+    },
+    "subscriber-canceling": {
+      role: "member",
+      application: "approved",
+      subscription: { status: "active", interval: "month", cancelAtPeriodEnd: true },
+    },
     "leadership-alliance-by-grant": {
       role: "member",
       grant: { tier: "leadership-alliance", state: "live" },
@@ -161,6 +207,67 @@ try {
     admin: { role: "admin" },
     owner: { role: "owner" },
   };
+  /**
+   * A subscription, its history and its latest invoice, as the webhook would have stored
+   * them: started 40 days ago; past due for `pastDueDays`; a cancelled one ended 5 days ago.
+   */
+  async function subscribe(
+    userId: string,
+    name: string,
+    spec: NonNullable<Kind["subscription"]>,
+  ): Promise<void> {
+    const [tier] = await queryRows<{ monthly: number; yearly: number; currency: string }>(
+      db,
+      sql`SELECT price_monthly AS monthly, price_yearly AS yearly, currency
+          FROM tiers WHERE slug = 'leadership-alliance'`,
+    );
+    if (!tier) throw new Error("no Leadership Alliance tier");
+    const amount = spec.interval === "month" ? tier.monthly : tier.yearly;
+    const monthly = spec.interval === "month" ? amount : Math.round(amount / 12);
+    const id = `sub_fixture_${name.replace(/-/g, "_")}`;
+    const customer = `cus_fixture_${name.replace(/-/g, "_")}`;
+    await db.execute(sql`UPDATE users SET stripe_customer_id = ${customer} WHERE id = ${userId}`);
+    const ended = spec.status === "canceled";
+    const period = spec.interval === "month" ? sql`interval '30 days'` : sql`interval '365 days'`;
+    await db.execute(sql`
+      INSERT INTO subscriptions (id, user_id, tier_slug, status, interval, price_id,
+        current_period_start, current_period_end, cancel_at_period_end, canceled_at,
+        past_due_since, amount, currency, created_at)
+      VALUES (${id}, ${userId}, 'leadership-alliance', ${spec.status}, ${spec.interval},
+        ${`price_fixture_${spec.interval}`},
+        ${ended ? sql`now() - interval '35 days'` : sql`now() - interval '10 days'`},
+        ${ended ? sql`now() - interval '5 days'` : sql`now() - interval '10 days' + ${period}`},
+        ${spec.cancelAtPeriodEnd ?? false},
+        ${ended ? sql`now() - interval '5 days'` : spec.cancelAtPeriodEnd ? sql`now() - interval '1 day'` : sql`NULL`},
+        ${spec.pastDueDays === undefined ? sql`NULL` : sql`now() - ${spec.pastDueDays} * interval '1 day'`},
+        ${amount}, ${tier.currency}, now() - interval '40 days')`);
+    // The history the syncs would have written: started active, then its later state.
+    await db.execute(sql`
+      INSERT INTO subscription_changes (subscription_id, user_id, at, tier_slug, status,
+        monthly_amount, currency, cancel_at_period_end)
+      VALUES (${id}, ${userId}, now() - interval '40 days', 'leadership-alliance', 'active',
+        ${monthly}, ${tier.currency}, false)`);
+    if (spec.status !== "active" || spec.cancelAtPeriodEnd)
+      await db.execute(sql`
+        INSERT INTO subscription_changes (subscription_id, user_id, at, tier_slug, status,
+          monthly_amount, currency, cancel_at_period_end)
+        VALUES (${id}, ${userId},
+          now() - ${spec.pastDueDays ?? (ended ? 5 : 1)} * interval '1 day',
+          'leadership-alliance', ${spec.status}, ${monthly}, ${tier.currency},
+          ${spec.cancelAtPeriodEnd ?? false})`);
+    const failed = spec.status === "past_due";
+    await db.execute(sql`
+      INSERT INTO invoices (id, user_id, subscription_id, status, number, amount_due, amount_paid,
+        currency, attempt_count, billing_reason, hosted_invoice_url, created_at, paid_at)
+      VALUES (${`in_fixture_${name.replace(/-/g, "_")}`}, ${userId}, ${id},
+        ${failed ? "open" : "paid"}, ${`FIX-${name.toUpperCase()}`}, ${amount},
+        ${failed ? 0 : amount}, ${tier.currency}, 1,
+        ${failed ? "subscription_cycle" : "subscription_create"},
+        ${`https://invoice.stripe.test/i/${name}`},
+        now() - ${failed ? (spec.pastDueDays ?? 0) : 10} * interval '1 day',
+        ${failed ? sql`NULL` : sql`now() - interval '10 days'`})`);
+  }
+
   // Private to the applicant and the reviewers: planted in the pending application's statement.
   const applicationCanary = `APPLICATION-${suffix}`;
   const users: Record<string, { id: string; email: string; password: string; token: string }> = {};
@@ -212,6 +319,7 @@ try {
             VALUES (${user.id}, ${spec.grant.tier}, ${period}, 'Fixture grant')`,
       );
     }
+    if (spec.subscription) await subscribe(user.id, name, spec.subscription);
     const { token } = await createSession(db, user.id, { userAgent: "e2e fixture" });
     users[name] = { id: user.id, email, password, token };
   }

@@ -55,14 +55,17 @@ export async function signUpVerified(
 
 type FixtureAccount = { id: string; email: string; password: string };
 
-/** A fixture account of the PGlite e2e server (see prepare-database.ts). */
-export function fixtureAccount(kind: string): FixtureAccount {
+/**
+ * A fixture account of an e2e server (see prepare-database.ts): the PGlite one unless
+ * another target is named ("no-stripe", "postgres").
+ */
+export function fixtureAccount(kind: string, target = "pglite"): FixtureAccount {
   const file = path.resolve(
     import.meta.dirname,
     "..",
     "..",
     "test-results",
-    "e2e-fixtures-pglite.json",
+    `e2e-fixtures-${target}.json`,
   );
   const fixtures = JSON.parse(readFileSync(file, "utf8")) as {
     users: Record<string, FixtureAccount>;

@@ -8,6 +8,7 @@ export default [
   route("news/:slug", "routes/article.tsx"),
   route("membership", "routes/membership.tsx"),
   route("membership/apply/:tier", "routes/membership-apply.tsx"),
+  route("membership/checkout/success", "routes/membership-checkout-success.tsx"),
   // Accounts
   route("sign-up", "routes/auth/sign-up.tsx"),
   route("sign-in", "routes/auth/sign-in.tsx"),
@@ -42,8 +43,11 @@ export default [
     route("members", "routes/admin/members.tsx"),
     route("members/export.csv", "routes/admin/members-export.ts"),
     route("members/:id", "routes/admin/member.tsx"),
+    route("billing", "routes/admin/billing.tsx"),
     route("audit", "routes/admin/audit.tsx"),
   ]),
+  // Stripe's webhook: a resource route, signed by Stripe, exempt from the origin check.
+  route("webhooks/stripe", "routes/webhooks/stripe.ts"),
   route("healthz", "routes/healthz.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -1,11 +1,17 @@
 import { joinTier, latestApplication, leaveTier } from "@briefings/auth";
-import { slugSchema, type Tier } from "@briefings/core";
+import { createCheckoutSession } from "@briefings/billing";
+import { formatPrice, slugSchema, type Tier } from "@briefings/core";
 import { listTiers } from "@briefings/db/queries";
 import { data, redirect, useSearchParams } from "react-router";
 import { z } from "zod";
 import { FormError, Notice } from "#app/components/forms.tsx";
-import { TierActions, type TierStanding } from "#app/components/membership/tier-actions.tsx";
+import {
+  type PaymentStanding,
+  TierActions,
+  type TierStanding,
+} from "#app/components/membership/tier-actions.tsx";
 import { requireUser } from "#app/lib/auth.server.ts";
+import { billingConfigured, billingDeps, memberSubscriptions } from "#app/lib/billing.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
 import type { Route } from "./+types/membership";
@@ -26,6 +32,44 @@ export async function loader({ context }: Route.LoaderArgs) {
   const database = await db();
   const tiers = (await listTiers(database)).filter((tier) => !tier.retiredAt);
   const held = new Set(viewer.kind === "member" ? viewer.tiers : []);
+  // Paid tiers take payment only with Stripe set up and the tier's prices made there.
+  const stripePrices = new Map(
+    (
+      await database.query.tiers.findMany({
+        columns: { slug: true, stripePriceMonthly: true, stripePriceYearly: true },
+      })
+    ).map((row) => [row.slug, row]),
+  );
+  const subscriptions = user ? await memberSubscriptions(user.id) : [];
+
+  function paymentOf(tier: Tier): PaymentStanding | null {
+    if (!tier.paid) return null;
+    const ids = stripePrices.get(tier.slug);
+    const currency = tier.currency ?? "usd";
+    const prices = [
+      tier.priceMonthly && ids?.stripePriceMonthly
+        ? {
+            interval: "month" as const,
+            label: `${formatPrice(tier.priceMonthly, currency)} a month`,
+          }
+        : null,
+      tier.priceYearly && ids?.stripePriceYearly
+        ? { interval: "year" as const, label: `${formatPrice(tier.priceYearly, currency)} a year` }
+        : null,
+    ].filter((price) => price !== null);
+    const subscription = subscriptions.find((row) => row.tierSlug === tier.slug) ?? null;
+    return {
+      available: billingConfigured() && prices.length > 0,
+      prices,
+      subscription: subscription
+        ? {
+            status: subscription.status,
+            cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+            currentPeriodEnd: subscription.currentPeriodEnd,
+          }
+        : null,
+    };
+  }
 
   async function standingOf(tier: Tier): Promise<TierStanding> {
     if (viewer.kind === "anonymous" || !user) return { kind: "anonymous" };
@@ -54,6 +98,7 @@ export async function loader({ context }: Route.LoaderArgs) {
                 submittedAt: latest.submittedAt.toISOString(),
               }
             : null,
+          payment: paymentOf(tier),
         };
       }
       case "invitation":
@@ -79,10 +124,18 @@ export async function loader({ context }: Route.LoaderArgs) {
 
 export const headers: Route.HeadersFunction = routeHeaders;
 
-const membershipActionSchema = z.object({
-  intent: z.enum(["join", "leave"], { error: 'must be "join" or "leave"' }),
-  tier: slugSchema,
-});
+const membershipActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.enum(["join", "leave"]), tier: slugSchema }),
+    z.object({
+      intent: z.literal("checkout"),
+      tier: slugSchema,
+      interval: z.enum(["month", "year"], { error: 'must be "month" or "year"' }),
+    }),
+  ],
+  { error: 'must be "join", "leave" or "checkout"' },
+);
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { user } = requireUser(context, request);
@@ -90,6 +143,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const parsed = membershipActionSchema.safeParse({
     intent: formData.get("intent") ?? undefined,
     tier: formData.get("tier") ?? undefined,
+    interval: formData.get("interval") ?? undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -100,6 +154,23 @@ export async function action({ request, context }: Route.ActionArgs) {
     );
   }
   const { intent, tier } = parsed.data;
+  if (parsed.data.intent === "checkout") {
+    // To Stripe's checkout page; access follows once Stripe's webhook records the payment.
+    const deps = await billingDeps();
+    const result = deps
+      ? await createCheckoutSession(deps, {
+          userId: user.id,
+          tierSlug: tier,
+          interval: parsed.data.interval,
+        })
+      : ({ ok: false, status: 503, message: "payment is not set up yet" } as const);
+    if (!result.ok)
+      return data(
+        { tier, formError: `Checkout could not start: ${result.message}.` },
+        { status: result.status, headers: NO_STORE },
+      );
+    throw redirect(result.url, { status: 303, headers: NO_STORE });
+  }
   const database = await db();
   const result =
     intent === "join"
@@ -127,6 +198,8 @@ const NOTICES = {
   joined: "You joined. Its briefings are now unlocked on every profile.",
   left: "You left. Its briefings are locked again; you can join again at any time.",
   applied: "Thank you: your application was submitted and is under review.",
+  "checkout-canceled":
+    "Checkout was cancelled: nothing was charged. You can subscribe whenever you like.",
 } as const;
 
 export default function Membership({ loaderData, actionData }: Route.ComponentProps) {

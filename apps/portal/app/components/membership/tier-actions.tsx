@@ -4,6 +4,18 @@ import { Form, Link } from "react-router";
 import { FormError, SubmitButton } from "#app/components/forms.tsx";
 import { formatDate } from "#app/lib/format.ts";
 
+/** Paying for a paid tier: what can be bought, and the member's subscription to it. */
+export type PaymentStanding = {
+  /** Stripe is set up and the tier has prices there. */
+  available: boolean;
+  prices: { interval: "month" | "year"; label: string }[];
+  subscription: {
+    status: string;
+    cancelAtPeriodEnd: boolean;
+    currentPeriodEnd: string;
+  } | null;
+};
+
 /** What this viewer can do about one tier, as the membership page's loader worked it out. */
 export type TierStanding =
   | { kind: "anonymous" }
@@ -23,6 +35,8 @@ export type TierStanding =
         reviewerMessage: string | null;
         submittedAt: string;
       } | null;
+      /** Null for a tier that is not paid. */
+      payment: PaymentStanding | null;
     }
   | { kind: "invitation"; held: boolean };
 
@@ -141,6 +155,17 @@ function ApplicationState({
 }) {
   const applyHref = `/membership/apply/${tier.slug}`;
   const application = standing.application;
+  if (standing.payment) {
+    const payment = (
+      <PaymentState
+        tier={tier}
+        held={standing.held}
+        approved={application?.status === "approved"}
+        payment={standing.payment}
+      />
+    );
+    if (standing.held || application?.status === "approved") return payment;
+  }
   if (application?.status === "approved") {
     return <Status tone="ok">Approved — you have access to {tier.name}.</Status>;
   }
@@ -190,6 +215,112 @@ function ApplicationState({
       ) : (
         <VerifyFirst what={`apply for ${tier.name}`} />
       )}
+    </>
+  );
+}
+
+/**
+ * A paid tier after approval: subscribe (to Stripe's checkout), or the subscription's state
+ * with the way to manage it. Access itself follows Stripe's webhook, never this page.
+ */
+function PaymentState({
+  tier,
+  held,
+  approved,
+  payment,
+}: {
+  tier: TierRefForActions;
+  held: boolean;
+  approved: boolean;
+  payment: PaymentStanding;
+}) {
+  const subscription = payment.subscription;
+  const manage = (
+    <p className="mt-3">
+      <Link to="/account#billing" className={SECONDARY_LINK}>
+        Manage your subscription
+      </Link>
+    </p>
+  );
+  if (subscription?.status === "past_due") {
+    return (
+      <>
+        <Status tone="warn">
+          <p className="font-medium">Your last payment for {tier.name} failed.</p>
+          <p className="mt-1">
+            Stripe is retrying your card. Update it to keep reading: access stops if the payment
+            does not go through soon.
+          </p>
+        </Status>
+        {manage}
+      </>
+    );
+  }
+  if (held) {
+    const active = subscription?.status === "active" || subscription?.status === "trialing";
+    return (
+      <>
+        <Status tone="ok">
+          <p>You have access to {tier.name}.</p>
+          {active && subscription ? (
+            <p className="mt-1">
+              {subscription.cancelAtPeriodEnd
+                ? `Your subscription ends on ${formatDate(subscription.currentPeriodEnd)}.`
+                : `Renews on ${formatDate(subscription.currentPeriodEnd)}.`}
+            </p>
+          ) : null}
+        </Status>
+        {active ? manage : null}
+      </>
+    );
+  }
+  if (!approved) return null;
+  if (!payment.available) {
+    return (
+      <Status>
+        <p className="font-medium">Your application is approved.</p>
+        <p className="mt-1">
+          Payment is not set up yet, so {tier.name} cannot be bought here: the publisher will give
+          you access and let you know.
+        </p>
+      </Status>
+    );
+  }
+  const lapsed = subscription !== null;
+  return (
+    <>
+      <Status tone="ok">
+        <p className="font-medium">
+          {lapsed ? `Your ${tier.name} subscription has ended.` : "Your application is approved."}
+        </p>
+        <p className="mt-1">Subscribe to start reading {tier.name} briefings.</p>
+      </Status>
+      <Form method="post" className="mt-3">
+        <input type="hidden" name="tier" value={tier.slug} />
+        <fieldset>
+          <legend className="text-sm font-medium">Billing</legend>
+          {payment.prices.map((price, index) => (
+            <label key={price.interval} className="mt-1 flex items-center gap-2 text-sm">
+              <input
+                type="radio"
+                name="interval"
+                value={price.interval}
+                defaultChecked={index === 0}
+                required
+              />
+              {price.interval === "month" ? "Monthly" : "Yearly"}: {price.label}
+            </label>
+          ))}
+        </fieldset>
+        <div className="mt-3">
+          <SubmitButton intent="checkout" pendingLabel="Opening checkout…">
+            Continue to payment
+          </SubmitButton>
+        </div>
+        <p className="mt-2 text-xs text-muted">
+          Payment is taken by Stripe. Cancel any time from your account.
+        </p>
+      </Form>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { deleteAccount } from "@briefings/auth";
+import { cancelSubscriptionsOfMember } from "@briefings/billing";
 import { getFormProps } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link } from "react-router";
@@ -13,6 +14,9 @@ import {
   rejectSubmission,
   requireUser,
 } from "#app/lib/auth.server.ts";
+import { stripe } from "#app/lib/billing.server.ts";
+import { db } from "#app/lib/db.server.ts";
+import { logger } from "#app/lib/logger.server.ts";
 import type { Route } from "./+types/delete";
 
 export const meta: Route.MetaFunction = () => [
@@ -30,7 +34,24 @@ export async function action({ request, context }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: deleteAccountSchema });
   if (submission.status !== "success") return rejectSubmission(submission);
   const deps = await accountDeps();
-  const result = await deleteAccount(deps, user.id, { password: submission.value.password });
+  const result = await deleteAccount(
+    deps,
+    user.id,
+    { password: submission.value.password },
+    {
+      // No card is charged for an account that no longer exists.
+      beforeDelete: async (userId) => {
+        const outcome = await cancelSubscriptionsOfMember(await db(), stripe(), userId);
+        if (!outcome.ok) return outcome.message;
+        if (outcome.canceled.length > 0)
+          logger.info(
+            { subscriptions: outcome.canceled },
+            "subscriptions cancelled: account deleted",
+          );
+        return null;
+      },
+    },
+  );
   if (!result.ok) return rejectSubmission(submission, result);
   return redirectSignedOut("/?account-deleted=1", context.secure);
 }
@@ -48,6 +69,10 @@ export default function DeleteAccount({ loaderData, actionData }: Route.Componen
         <li>your account: address, password and role;</li>
         <li>every session, on every device;</li>
         <li>your tier memberships, applications (with their evidence) and grants;</li>
+        <li>
+          any subscription: it is cancelled at once, with no further payment and no refund of the
+          current period;
+        </li>
         <li>any link we e-mailed you that you have not used.</li>
       </ul>
       <p className="mt-4">

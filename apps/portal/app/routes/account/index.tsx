@@ -1,7 +1,9 @@
 import { invalidateUserSessions, listUserSessions, resendVerification } from "@briefings/auth";
+import { createPortalSession } from "@briefings/billing";
 import { listTiers } from "@briefings/db/queries";
 import { data, Form, Link, redirect } from "react-router";
 import { AccountPage } from "#app/components/account/account-form.tsx";
+import { BillingSection } from "#app/components/account/billing-section.tsx";
 import { applicationStatusLabel, formatDateTime } from "#app/components/account/format.ts";
 import { ACCOUNT_NOTICES, noticesFor } from "#app/components/account/notices.ts";
 import { FormError, Notice, SubmitButton } from "#app/components/forms.tsx";
@@ -12,6 +14,13 @@ import {
   privateRouteHeaders,
   requireUser,
 } from "#app/lib/auth.server.ts";
+import {
+  billingConfigured,
+  billingDeps,
+  hasBillingAccount,
+  memberInvoices,
+  memberSubscriptions,
+} from "#app/lib/billing.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import type { Route } from "./+types/index";
 
@@ -20,12 +29,20 @@ export const meta: Route.MetaFunction = () => [
   { name: "robots", content: "noindex" },
 ];
 
+/** An http(s) address, or null: never a javascript: or data: link. */
+function webUrl(value: string | null): string | null {
+  return value && /^https?:\/\//i.test(value) ? value : null;
+}
+
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { user, sessionId } = requireUser(context, request);
   const database = await db();
-  const [sessions, tiers] = await Promise.all([
+  const [sessions, tiers, subscriptions, invoices, hasAccount] = await Promise.all([
     listUserSessions(database, user.id),
     listTiers(database),
+    memberSubscriptions(user.id),
+    memberInvoices(user.id),
+    hasBillingAccount(user.id),
   ]);
   const tierName = (slug: string) => tiers.find((tier) => tier.slug === slug)?.name ?? slug;
   const { viewer } = context;
@@ -48,6 +65,20 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         lastUsedAt: session.lastUsedAt.toISOString(),
         current: session.id === sessionId,
       })),
+      billing: {
+        configured: billingConfigured(),
+        hasAccount,
+        subscriptions: subscriptions.map(({ pastDueSince: _, tierSlug, ...subscription }) => ({
+          ...subscription,
+          tierName: tierName(tierSlug),
+        })),
+        invoices: invoices.map(({ paidAt: _, ...invoice }) => ({
+          ...invoice,
+          // Links from Stripe, shown only as web addresses.
+          hostedInvoiceUrl: webUrl(invoice.hostedInvoiceUrl),
+          invoicePdf: webUrl(invoice.invoicePdf),
+        })),
+      },
       notices: noticesFor(ACCOUNT_NOTICES, new URL(request.url).searchParams),
     },
     { headers: PRIVATE_NO_STORE },
@@ -73,6 +104,19 @@ export async function action({ request, context }: Route.ActionArgs) {
     }
     return redirect("/account?verification-sent=1", { headers: PRIVATE_NO_STORE });
   }
+  if (intent === "manage-billing") {
+    // To Stripe's customer portal, which returns to this page.
+    const deps = await billingDeps();
+    const result = deps
+      ? await createPortalSession(deps, user.id)
+      : ({ ok: false, status: 503, message: "payments are not available right now" } as const);
+    if (!result.ok)
+      return data(
+        { formError: `Your subscription cannot be managed: ${result.message}.` },
+        { status: result.status, headers: PRIVATE_NO_STORE },
+      );
+    return redirect(result.url, { status: 303, headers: PRIVATE_NO_STORE });
+  }
   return data({ formError: "Unknown action." }, { status: 400, headers: PRIVATE_NO_STORE });
 }
 
@@ -81,7 +125,7 @@ export const headers: Route.HeadersFunction = privateRouteHeaders;
 const SECTION = "mt-8 border-t border-slate-200 pt-6";
 
 export default function Account({ loaderData, actionData }: Route.ComponentProps) {
-  const { email, emailVerified, tiers, applications, sessions, notices } = loaderData;
+  const { email, emailVerified, tiers, applications, sessions, notices, billing } = loaderData;
   const others = sessions.filter((session) => !session.current).length;
   return (
     <AccountPage title="Your account" wide>
@@ -157,6 +201,8 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
           <Link to="/membership">See the tiers and how to join</Link>
         </p>
       </section>
+
+      <BillingSection billing={billing} className={SECTION} />
 
       <section aria-labelledby="sessions-heading" className={SECTION}>
         <h2 id="sessions-heading" className="text-xl font-semibold">
