@@ -381,6 +381,14 @@ async function main(signal: AbortSignal): Promise<number> {
   try {
     memory.start();
     idleRss = await memory.section();
+    // The member row measures what it says only if the member is admitted to every gate.
+    const memberPage = await fetch(`${server.baseUrl}/profiles/${dataset.profileSlug}`, {
+      headers: { Cookie: memberCookie },
+    });
+    if (!memberPage.ok || (await memberPage.text()).includes('data-briefing-state="locked"'))
+      throw new Error(
+        "the benchmark's Leadership Alliance member is not admitted to every briefing",
+      );
     for (const page of pagesOf(dataset, memberCookie)) {
       results.push(await benchPage(server, page, options, memory, signal));
     }

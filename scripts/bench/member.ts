@@ -8,7 +8,8 @@ const EMAIL = "leadership-alliance@bench.example.test";
 
 /**
  * A signed-in Leadership Alliance member for the benchmark: a verified account with an
- * approved application and a fresh session, made before the server starts (PGlite admits
+ * approved application, the paid subscription Stripe's webhook would have stored, and a
+ * fresh session, made before the server starts (PGlite admits
  * one process). Returns the session cookie. Made again on every run.
  */
 export async function prepareBenchMember(target: Target): Promise<string> {
@@ -31,6 +32,11 @@ export async function prepareBenchMember(target: Target): Promise<string> {
       VALUES (${user.id}, 'leadership-alliance', 'approved', 'Bench Networks', 'https://bench.example',
               'Owner', '{"asns":["AS8075"],"prefixes":[],"handles":[]}'::jsonb,
               'The benchmark''s member.', now())`);
+    await handle.db.execute(sql`
+      INSERT INTO subscriptions (id, user_id, tier_slug, status, interval, price_id,
+        current_period_start, current_period_end, amount, currency, created_at)
+      VALUES (${`sub_bench_${Date.now()}`}, ${user.id}, 'leadership-alliance', 'active', 'year',
+              'price_bench_year', now(), now() + interval '365 days', 49000, 'usd', now())`);
     const { token } = await createSession(handle.db, user.id, { userAgent: "briefings-bench" });
     return `briefings_session=${token}`;
   } finally {
