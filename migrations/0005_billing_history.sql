@@ -59,4 +59,10 @@ SELECT DISTINCT ON (a."user_id", a."tier_slug") a."user_id", a."tier_slug", coal
        'Approved before paid subscriptions'
 FROM "applications" a JOIN "tiers" t ON t."slug" = a."tier_slug"
 WHERE a."status" = 'approved' AND t."paid"
-ORDER BY a."user_id", a."tier_slug", a."decided_at" DESC;
+  -- Those already paying keep access by their subscription, and lose it when it ends.
+  AND NOT EXISTS (
+    SELECT 1 FROM "subscriptions" s
+    WHERE s."user_id" = a."user_id" AND s."tier_slug" = a."tier_slug"
+      AND s."status" IN ('active', 'trialing', 'past_due')
+  )
+ORDER BY a."user_id", a."tier_slug", a."decided_at" DESC NULLS LAST;

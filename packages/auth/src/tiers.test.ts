@@ -678,4 +678,69 @@ describe.each(testDrivers())("tier administration on %s", (driver) => {
       );
     }
   });
+  it("keeps billing honest: a new price is not sold until Stripe has it, and paid changes keep access", async () => {
+    const slug = "billed-circle";
+    const application = { joinMethod: "application" as const };
+    expect(await createTier(db, admin, tierInput(slug, 190, application))).toMatchObject({
+      ok: true,
+    });
+    // Approved while the tier was free: that approval is access.
+    const approved = await newUser("approved");
+    await db.insert(schema.applications).values({
+      userId: approved,
+      tierSlug: slug,
+      status: "approved",
+      organisation: "Example Networks",
+      website: "https://example.net",
+      roleTitle: "CTO",
+      evidence: { asns: ["AS8075"], prefixes: [], handles: [] },
+      statement: "We hold address space and run our own network.",
+      decidedAt: new Date(),
+    });
+    expect(await gatesOf(approved)).toContain(slug);
+    // Made paid: they keep it, now as a grant, and the audit says so.
+    const paid = { ...application, paid: true, priceMonthly: 2_000, priceYearly: 20_000 };
+    expect(await updateTier(db, admin, slug, tierInput(slug, 190, paid))).toMatchObject({
+      ok: true,
+      changed: true,
+    });
+    expect(await gatesOf(approved)).toContain(slug);
+    const [entry] = await auditFor(slug);
+    expect(entry?.after).toMatchObject({ paid: true, approvalsGranted: 1 });
+
+    // `billing:prices` made the Stripe prices; a new monthly amount is not for sale until
+    // it runs again, the yearly one untouched.
+    await db
+      .update(schema.tiers)
+      .set({ stripePriceMonthly: "price_m", stripePriceYearly: "price_y" })
+      .where(eq(schema.tiers.slug, slug));
+    await updateTier(db, admin, slug, tierInput(slug, 190, { ...paid, priceMonthly: 2_500 }));
+    const [row] = await db.select().from(schema.tiers).where(eq(schema.tiers.slug, slug));
+    expect(row).toMatchObject({ stripePriceMonthly: null, stripePriceYearly: "price_y" });
+
+    // Not paid any more while someone pays for it: refused, nothing changed.
+    const subscriber = await newUser("subscriber");
+    await db.insert(schema.subscriptions).values({
+      id: `sub_${randomUUID()}`,
+      userId: subscriber,
+      tierSlug: slug,
+      status: "active",
+      interval: "month",
+      priceId: "price_m",
+      currentPeriodStart: new Date(),
+      currentPeriodEnd: new Date(Date.now() + 30 * DAY),
+      amount: 2_500,
+      currency: "usd",
+      createdAt: new Date(),
+    });
+    expect(await updateTier(db, admin, slug, tierInput(slug, 190, application))).toEqual({
+      ok: false,
+      status: 409,
+      fieldErrors: {
+        paid: ["1 member pays for this tier: cancel their subscriptions in Stripe first"],
+      },
+    });
+    const [unchanged] = await db.select().from(schema.tiers).where(eq(schema.tiers.slug, slug));
+    expect(unchanged?.paid).toBe(true);
+  });
 });

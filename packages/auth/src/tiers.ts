@@ -14,9 +14,9 @@ import {
 } from "@briefings/core";
 import { type Db, schema } from "@briefings/db/client";
 import { listTierHolders, listTiers, lockTiers } from "@briefings/db/queries";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { isUniqueViolation } from "./accounts.ts";
-import { type Actor, recordAudit } from "./audit.ts";
+import { type Actor, actorId, recordAudit } from "./audit.ts";
 
 // The tier catalogue's administration: create, edit, re-rank, retire, restore. Each write
 // is one transaction with its audit entry.
@@ -395,9 +395,59 @@ export async function updateTier(
           throw new Rollback(needsConfirmation(impact, confirmation));
         membersLosingAccess = impact.affectedCount;
       }
+      // A paid tier that stops being paid would leave its subscribers charged for nothing.
+      if (current.paid && !next.paid) {
+        const paying = await tx.$count(
+          schema.subscriptions,
+          and(
+            eq(schema.subscriptions.tierSlug, slug),
+            inArray(schema.subscriptions.status, ["active", "trialing", "past_due"]),
+          ),
+        );
+        if (paying > 0)
+          throw new Rollback(
+            fieldFailure(
+              "paid",
+              `${paying} member${paying === 1 ? " pays" : "s pay"} for this tier: cancel their subscriptions in Stripe first`,
+              409,
+            ),
+          );
+      }
+      // A tier that becomes paid: approvals stop being access (decision 022), so those
+      // approved keep it as a complimentary grant rather than lose it silently.
+      let approvalsGranted: number | undefined;
+      if (!current.paid && next.paid) {
+        const approved = await tx
+          .selectDistinct({ userId: schema.applications.userId })
+          .from(schema.applications)
+          .where(
+            and(eq(schema.applications.tierSlug, slug), eq(schema.applications.status, "approved")),
+          );
+        if (approved.length > 0)
+          await tx.insert(schema.tierGrants).values(
+            approved.map(({ userId }) => ({
+              userId,
+              tierSlug: slug,
+              reason: "Approved before the tier was paid",
+              grantedBy: actorId(actor),
+            })),
+          );
+        approvalsGranted = approved.length;
+      }
+      // The Stripe price sold at checkout must be the price shown: a changed amount or
+      // currency is not for sale until `npm run billing:prices` has made its new price.
+      const currencyChanged = next.currency !== current.currency;
+      const stripePrices = {
+        ...(currencyChanged || next.priceMonthly !== current.priceMonthly
+          ? { stripePriceMonthly: null }
+          : {}),
+        ...(currencyChanged || next.priceYearly !== current.priceYearly
+          ? { stripePriceYearly: null }
+          : {}),
+      };
       await tx
         .update(schema.tiers)
-        .set({ ...next, updatedAt: new Date() })
+        .set({ ...next, ...stripePrices, updatedAt: new Date() })
         .where(eq(schema.tiers.slug, slug));
       await recordAudit(tx, actor, {
         action: "tier.update",
@@ -407,6 +457,7 @@ export async function updateTier(
         after: {
           ...Object.fromEntries(changedFields.map((field) => [field, after[field]])),
           ...(membersLosingAccess === undefined ? {} : { membersLosingAccess }),
+          ...(approvalsGranted === undefined ? {} : { approvalsGranted }),
         },
       });
       return { ok: true as const, slug: next.slug, changed: true };

@@ -87,8 +87,21 @@ for (const driver of testDrivers()) {
         price: { id: PRICE_MONTH, interval: "month", unitAmount: 4_900 },
         status: "canceled",
       });
+      // A checkout left open, which could otherwise be paid after the account is gone.
+      const open = fake.save({
+        id: fake.newId("cs_test"),
+        object: "checkout.session",
+        status: "open",
+        customer,
+        metadata: { tier_slug: TIER },
+        created: fake.now,
+      });
       const result = await cancelSubscriptionsOfMember(db, stripe, userId);
       expect(result.ok && [...result.canceled].sort()).toEqual([stored.id, unseen.id].sort());
+      expect(fake.get(open.id, "checkout.session").status).toBe("expired");
+      // Recorded as ended before the account goes, so revenue history shows the end.
+      expect((await storedSubscription(db, stored.id))?.status).toBe("canceled");
+      expect((await changesOf(stored.id)).map((c) => c.status)).toEqual(["active", "canceled"]);
       expect(fake.get(stored.id, "subscription").status).toBe("canceled");
       expect(fake.get(unseen.id, "subscription").status).toBe("canceled");
       expect(fake.get(over.id, "subscription").canceled_at).toBe(over.canceled_at);

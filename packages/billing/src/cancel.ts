@@ -2,7 +2,8 @@ import type { Db } from "@briefings/db/client";
 import { subscriptions, users } from "@briefings/db/schema";
 import { and, eq, inArray } from "drizzle-orm";
 import Stripe from "stripe";
-import { HOLDING_STATUSES } from "./checkout.ts";
+import { CHARGEABLE_STATUSES, expireOpenSessions } from "./checkout.ts";
+import { syncFetchedSubscription } from "./sync-subscription.ts";
 
 /**
  * Before an account is deleted: every subscription that would still charge the member is
@@ -10,9 +11,6 @@ import { HOLDING_STATUSES } from "./checkout.ts";
  * charged for an account that no longer exists. The ones we know of and the ones Stripe
  * knows of (a webhook not landed yet) alike.
  */
-
-/** Statuses Stripe may still charge for (incomplete: its first invoice can still be paid). */
-const CHARGEABLE = [...HOLDING_STATUSES, "incomplete", "unpaid", "paused"] as const;
 
 export type CancelResult = { ok: true; canceled: string[] } | { ok: false; message: string };
 
@@ -29,7 +27,12 @@ export async function cancelSubscriptionsOfMember(
   const stored = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
-    .where(and(eq(subscriptions.userId, userId), inArray(subscriptions.status, [...CHARGEABLE])));
+    .where(
+      and(
+        eq(subscriptions.userId, userId),
+        inArray(subscriptions.status, [...CHARGEABLE_STATUSES]),
+      ),
+    );
   if (!user?.customerId && stored.length === 0) return { ok: true, canceled: [] };
   if (!stripe)
     return {
@@ -37,7 +40,8 @@ export async function cancelSubscriptionsOfMember(
       message:
         "Your subscription cannot be cancelled right now (payments are not available), so the account was not deleted. Please contact the publisher.",
     };
-  const chargeable = (status: string) => (CHARGEABLE as readonly string[]).includes(status);
+  const chargeable = (status: string) =>
+    (CHARGEABLE_STATUSES as readonly string[]).includes(status);
   // Stripe's status decides, not our copy (which may be behind, e.g. after a first attempt).
   const ids = new Set<string>();
   const seen = new Set<string>();
@@ -61,11 +65,18 @@ export async function cancelSubscriptionsOfMember(
         if (!isGoneOrCanceled(error)) throw error;
       }
     }
+    // A checkout left open could still be paid after the account is gone.
+    if (user?.customerId) await expireOpenSessions(stripe, user.customerId, null, null);
     const canceled: string[] = [];
     for (const id of ids) {
       try {
-        await stripe.subscriptions.cancel(id, {}, { idempotencyKey: `briefings-cancel:${id}` });
+        // Cancelling twice is harmless, so no idempotency key: a retry after a failure must
+        // reach Stripe again rather than replay the failure.
+        const ended = await stripe.subscriptions.cancel(id);
         canceled.push(id);
+        // Stored as cancelled before the account (and the row) goes, so the revenue
+        // history records the end; its later webhook will find no member.
+        await syncFetchedSubscription(db, ended);
       } catch (error) {
         // Already cancelled or gone at Stripe: nothing left to charge.
         if (isGoneOrCanceled(error)) continue;
@@ -78,7 +89,7 @@ export async function cancelSubscriptionsOfMember(
       return {
         ok: false,
         message:
-          "Your subscription could not be cancelled with the payment service, so the account was not deleted. Please try again in a moment.",
+          "Your subscription could not be cancelled with the payment service (some of it may have been), so the account was not deleted. Please try again in a moment.",
       };
     throw error;
   }

@@ -233,6 +233,34 @@ describe.each(testDrivers())("checkout and portal sessions on %s", (driver) => {
       }
     });
 
+    it("refuses a member whose subscription waits on a payment or is paused", async () => {
+      const alliance = await tierRow();
+      for (const status of ["incomplete", "unpaid", "paused"] as const) {
+        const userId = await approvedMember();
+        await db.insert(subscriptions).values({
+          id: `sub_${randomUUID()}`,
+          userId,
+          tierSlug: TIER,
+          status,
+          interval: "month",
+          priceId: alliance.stripePriceMonthly ?? "",
+          currentPeriodStart: new Date(),
+          currentPeriodEnd: new Date(Date.now() + 30 * 86_400_000),
+          amount: 9900,
+          currency: "usd",
+          createdAt: new Date(),
+        });
+        expect(
+          await createCheckoutSession(context(), { userId, tierSlug: TIER, interval: "year" }),
+        ).toEqual({
+          ok: false,
+          status: 409,
+          message:
+            "your Alliance subscription is waiting on a payment: finish or cancel it from your account first",
+        });
+      }
+    });
+
     it("lets a member whose subscription was canceled subscribe again", async () => {
       const alliance = await tierRow();
       const userId = await approvedMember();
@@ -401,6 +429,30 @@ describe.each(testDrivers())("checkout and portal sessions on %s", (driver) => {
       const sessions = sessionsOf(customerId);
       expect(sessions).toHaveLength(2);
       expect(new Set(sessions.map((s) => s.customer))).toEqual(new Set([customerId]));
+      // Never two payable at once (both may be expired by the race: a click starts again).
+      expect(sessions.filter((s) => s.status === "open").length).toBeLessThanOrEqual(1);
+    });
+
+    it("keeps one payable checkout per member and tier: a new one expires the older", async () => {
+      const userId = await approvedMember();
+      const at = new Date("2025-06-01T10:00:00Z");
+      const monthly = await createCheckoutSession(
+        { ...context(), now: () => at },
+        { userId, tierSlug: TIER, interval: "month" },
+      );
+      const yearly = await createCheckoutSession(
+        { ...context(), now: () => at },
+        { userId, tierSlug: TIER, interval: "year" },
+      );
+      if (!monthly.ok || !yearly.ok) throw new Error("refused");
+      const byUrl = (url: string) =>
+        fake.all("checkout.session").find((session) => session.url === url);
+      expect(byUrl(monthly.url)?.status).toBe("expired");
+      expect(byUrl(yearly.url)).toMatchObject({
+        status: "open",
+        // Payable for 30 minutes after the 10-minute window it was made in.
+        expires_at: Date.parse("2025-06-01T10:40:00Z") / 1000,
+      });
     });
 
     it("answers a Stripe failure as a 502, not a throw", async () => {

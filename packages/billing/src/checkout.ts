@@ -30,8 +30,51 @@ export type BillingResult =
 /** The subscription statuses that hold the tier, or may again (past_due is retried). */
 export const HOLDING_STATUSES = ["active", "trialing", "past_due"] as const;
 
+/**
+ * The statuses Stripe may still charge for: the holding ones, and those waiting on a payment
+ * or paused. A member with one of these cannot start a second subscription to the tier.
+ */
+export const CHARGEABLE_STATUSES = [...HOLDING_STATUSES, "incomplete", "unpaid", "paused"] as const;
+
 /** How long a checkout click is answered with the same session. */
 const SESSION_WINDOW_MS = 10 * 60 * 1000;
+/** How long a checkout session stays payable after its window. */
+const SESSION_LIFETIME_MS = 30 * 60 * 1000;
+
+function alreadySubscribed(tierName: string, status: string): string {
+  return (HOLDING_STATUSES as readonly string[]).includes(status)
+    ? `already subscribed to ${tierName}`
+    : `your ${tierName} subscription is waiting on a payment: finish or cancel it from your account first`;
+}
+
+/**
+ * Expires the customer's open checkout sessions for the tier except `keep`. Every session
+ * this portal makes names its customer and tier, so nothing else is touched.
+ */
+export async function expireOpenSessions(
+  stripe: Stripe,
+  customer: string,
+  tierSlug: string | null,
+  keep: string | null,
+): Promise<string[]> {
+  const expired: string[] = [];
+  for await (const open of stripe.checkout.sessions.list({
+    customer,
+    status: "open",
+    limit: 100,
+  })) {
+    if (open.id === keep) continue;
+    if (tierSlug !== null && open.metadata?.tier_slug !== tierSlug) continue;
+    try {
+      await stripe.checkout.sessions.expire(open.id);
+      expired.push(open.id);
+    } catch (error) {
+      // Completed or expired meanwhile: nothing left to stop.
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+    }
+  }
+  return expired;
+}
 
 const fail = (status: number, message: string): BillingResult => ({ ok: false, status, message });
 
@@ -58,17 +101,17 @@ export async function createCheckoutSession(
     return fail(403, `${tier.name} is paid for once your application is approved`);
 
   const [held] = await db
-    .select({ id: subscriptions.id })
+    .select({ id: subscriptions.id, status: subscriptions.status })
     .from(subscriptions)
     .where(
       and(
         eq(subscriptions.userId, userId),
         eq(subscriptions.tierSlug, tierSlug),
-        inArray(subscriptions.status, [...HOLDING_STATUSES]),
+        inArray(subscriptions.status, [...CHARGEABLE_STATUSES]),
       ),
     )
     .limit(1);
-  if (held) return fail(409, `already subscribed to ${tier.name}`);
+  if (held) return fail(409, alreadySubscribed(tier.name, held.status));
 
   const priceId = interval === "month" ? tier.stripePriceMonthly : tier.stripePriceYearly;
   if (!stripe || !priceId) return fail(503, "payment is not set up for this tier yet");
@@ -84,7 +127,7 @@ export async function createCheckoutSession(
       status: "all",
       limit: 100,
     })) {
-      if (!(HOLDING_STATUSES as readonly string[]).includes(subscription.status)) continue;
+      if (!(CHARGEABLE_STATUSES as readonly string[]).includes(subscription.status)) continue;
       const sameTier =
         subscription.metadata?.tier_slug === tierSlug ||
         subscription.items.data.some((item) => {
@@ -92,11 +135,13 @@ export async function createCheckoutSession(
             typeof item.price.product === "string" ? item.price.product : item.price.product.id;
           return tierPrices.has(item.price.id) || product === tier.stripeProductId;
         });
-      if (sameTier) return fail(409, `already subscribed to ${tier.name}`);
+      if (sameTier) return fail(409, alreadySubscribed(tier.name, subscription.status));
     }
 
     const now = context.now?.() ?? new Date();
     const bucket = Math.floor(now.getTime() / SESSION_WINDOW_MS);
+    // Stripe's shortest: 30 minutes, from the end of the window, so the same within it.
+    const expiresAt = Math.floor(((bucket + 1) * SESSION_WINDOW_MS + SESSION_LIFETIME_MS) / 1000);
     const metadata = { user_id: userId, tier_slug: tierSlug };
     const session = await stripe.checkout.sessions.create(
       {
@@ -106,6 +151,7 @@ export async function createCheckoutSession(
         client_reference_id: userId,
         metadata,
         subscription_data: { metadata },
+        expires_at: expiresAt,
         success_url: `${appUrl}/membership/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${appUrl}/membership?checkout-canceled=1#${tierSlug}`,
       },
@@ -114,6 +160,9 @@ export async function createCheckoutSession(
       },
     );
     if (!session.url) return fail(502, "Stripe did not return a checkout page");
+    // One open checkout per member and tier: an older one (the other interval, an earlier
+    // window, another tab) is expired, so two cannot both be paid.
+    await expireOpenSessions(stripe, customer, tierSlug, session.id);
     return { ok: true, url: session.url };
   } catch (error) {
     if (error instanceof Stripe.errors.StripeError)

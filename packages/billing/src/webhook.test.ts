@@ -263,6 +263,7 @@ for (const driver of testDrivers()) {
         customer,
         subscription: sub.id,
         client_reference_id: userId,
+        metadata: { user_id: userId, tier_slug: TIER },
       });
       const answer = await deliver(fakeEvent(fake, "checkout.session.completed", session));
       expect(answer.body).toMatchObject({ outcome: "processed", subscriptionId: sub.id });
@@ -272,6 +273,27 @@ for (const driver of testDrivers()) {
         .where(eq(schema.users.id, userId));
       expect(user?.stripeCustomerId).toBe(customer);
       expect(await row(sub.id)).toMatchObject({ userId, status: "active", tierSlug: TIER });
+    });
+
+    it("does not tie a customer to a member on a client reference alone (a payment link's can be set by anyone)", async () => {
+      const { userId } = await member({ withCustomer: false });
+      const strangers = fake.save({ id: fake.newId("cus"), object: "customer", created: fake.now });
+      const session = fake.save({
+        id: fake.newId("cs"),
+        object: "checkout.session",
+        mode: "payment",
+        status: "complete",
+        customer: strangers.id,
+        subscription: null,
+        client_reference_id: userId,
+        metadata: {},
+      });
+      await deliver(fakeEvent(fake, "checkout.session.completed", session));
+      const [user] = await db
+        .select({ stripeCustomerId: schema.users.stripeCustomerId })
+        .from(schema.users)
+        .where(eq(schema.users.id, userId));
+      expect(user?.stripeCustomerId).toBeNull();
     });
 
     it("keeps past_due_since from the first failure, across repeated failures, and clears it when paid", async () => {

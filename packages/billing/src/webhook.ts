@@ -90,13 +90,17 @@ function isHandled(type: string): boolean {
 }
 
 /**
- * Records the member's Stripe customer from a completed checkout (client_reference_id is the
- * member's id), unless the member already has one or another member has this one.
+ * Records the member's Stripe customer from a completed checkout of ours (client_reference_id
+ * and metadata.user_id both the member's id), unless the member already has one or another
+ * member has this one.
  */
 async function linkCustomer(tx: Db, session: Stripe.Checkout.Session): Promise<void> {
   const userId = session.client_reference_id;
   const customerId = idOf(session.customer);
   if (!userId || !UUID.test(userId) || !customerId) return;
+  // Our sessions say the member twice; a payment link's client_reference_id can be set by
+  // whoever opens it, so that alone never ties a customer (and its receipts) to a member.
+  if (session.metadata?.user_id !== userId) return;
   const [owner] = await tx
     .select({ id: schema.users.id })
     .from(schema.users)

@@ -2,7 +2,6 @@ import { listTiers } from "@briefings/db/queries";
 import { useEffect, useState } from "react";
 import { data, Link, useRevalidator } from "react-router";
 import { z } from "zod";
-import { Notice } from "#app/components/forms.tsx";
 import { PRIVATE_NO_STORE, privateRouteHeaders, requireUser } from "#app/lib/auth.server.ts";
 import { memberSubscriptions, stripe } from "#app/lib/billing.server.ts";
 import { db } from "#app/lib/db.server.ts";
@@ -17,7 +16,7 @@ import type { Route } from "./+types/membership-checkout-success";
  */
 
 export const meta: Route.MetaFunction = () => [
-  { title: "Payment received — Briefings" },
+  { title: "Your subscription — Briefings" },
   { name: "robots", content: "noindex" },
 ];
 
@@ -28,8 +27,23 @@ const sessionIdSchema = z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/);
 const POLL_MS = 2_000;
 const PATIENCE_MS = 60_000;
 
+/** Sessions looked up recently: the page looks again every two seconds while it waits. */
+const sessionTiers = new Map<string, { tier: string | null; at: number }>();
+const SESSION_CACHE_MS = 10 * 60 * 1000;
+const SESSION_CACHE_MAX = 1_000;
+
 /** The tier a checkout session was for, if it is this member's (its client reference). */
 async function tierOfSession(sessionId: string, userId: string): Promise<string | null> {
+  const key = `${userId}:${sessionId}`;
+  const cached = sessionTiers.get(key);
+  if (cached && Date.now() - cached.at < SESSION_CACHE_MS) return cached.tier;
+  const tier = await lookUpSession(sessionId, userId);
+  if (sessionTiers.size >= SESSION_CACHE_MAX) sessionTiers.clear();
+  sessionTiers.set(key, { tier, at: Date.now() });
+  return tier;
+}
+
+async function lookUpSession(sessionId: string, userId: string): Promise<string | null> {
   const sdk = stripe();
   if (!sdk) return null;
   try {
@@ -68,7 +82,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return data(
     {
       tier: tier ? { slug: tier.slug, name: tier.name } : null,
-      confirmed: held && subscription !== null,
+      // Held, and by a subscription that counts: not a grant beside an ended one.
+      confirmed:
+        held &&
+        subscription !== null &&
+        ["active", "trialing", "past_due"].includes(subscription.status),
       renewsOn: subscription?.currentPeriodEnd ?? null,
       // This page again, for browsers without JavaScript.
       again: `/membership/checkout/success${parsed.success ? `?session_id=${parsed.data}` : ""}`,
@@ -106,7 +124,7 @@ export default function CheckoutSuccess({ loaderData }: Route.ComponentProps) {
   return (
     <div className="max-w-2xl">
       <h1 className="text-3xl font-semibold tracking-tight">
-        {confirmed ? `Welcome to ${name}` : "Thank you: payment received"}
+        {confirmed ? `Welcome to ${name}` : "Finishing your subscription"}
       </h1>
       {/* One live region, so screen readers hear the change from waiting to confirmed. */}
       <div
@@ -116,11 +134,11 @@ export default function CheckoutSuccess({ loaderData }: Route.ComponentProps) {
       >
         {confirmed ? (
           <>
-            <Notice>
+            <p className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
               Stripe has confirmed your subscription: {name} briefings are unlocked on every
               profile.
               {renewsOn ? ` It renews on ${formatDate(renewsOn)}.` : ""}
-            </Notice>
+            </p>
             <p className="mt-4 flex flex-wrap gap-3">
               <Link
                 to="/profiles"
@@ -133,10 +151,10 @@ export default function CheckoutSuccess({ loaderData }: Route.ComponentProps) {
           </>
         ) : (
           <>
-            <p role="status" className="flex items-center gap-2">
+            <p className="flex items-center gap-2">
               <span
                 aria-hidden="true"
-                className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-slate-300 border-t-accent"
+                className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-slate-300 border-t-accent motion-reduce:animate-none"
               />
               Waiting for Stripe to confirm your payment. Access to {name} starts as soon as it
               does, usually within a few seconds.

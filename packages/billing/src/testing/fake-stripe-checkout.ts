@@ -169,7 +169,7 @@ export function registerCheckoutRoutes(fake: FakeStripe): FakeStripe {
       status: "open",
       payment_status: "unpaid",
       created: s.now,
-      expires_at: s.now + 24 * 3600,
+      expires_at: body.expires_at ? Number(body.expires_at) : s.now + 24 * 3600,
       customer,
       customer_email: body.customer_email ?? null,
       client_reference_id: body.client_reference_id ?? null,
@@ -188,6 +188,25 @@ export function registerCheckoutRoutes(fake: FakeStripe): FakeStripe {
       url: `${s.baseUrl ?? "https://checkout.stripe.com"}/c/pay/${id}`,
       livemode: false,
     });
+  });
+  fake.route("GET", "/v1/checkout/sessions", (request, s) =>
+    s.list(
+      "checkout.session",
+      request.body,
+      (session) =>
+        (request.body.customer === undefined || session.customer === request.body.customer) &&
+        (request.body.status === undefined || session.status === request.body.status),
+    ),
+  );
+  fake.route("POST", "/v1/checkout/sessions/:id/expire", (request, s) => {
+    const session = s.get(request.params.id ?? "", "checkout.session");
+    if (session.status !== "open")
+      throw new FakeStripeError(
+        400,
+        "invalid_request_error",
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${String(session.status)}".`,
+      );
+    return s.save({ ...session, status: "expired" });
   });
   fake.route("GET", "/v1/checkout/sessions/:id", (request, s) =>
     s.get(request.params.id ?? "", "checkout.session"),

@@ -6,6 +6,7 @@ import type Stripe from "stripe";
 import { afterAll, beforeAll } from "vitest";
 import { createStripe } from "../client.ts";
 import { FakeStripe } from "./fake-stripe.ts";
+import { registerCheckoutRoutes } from "./fake-stripe-checkout.ts";
 import { registerInvoiceRoutes } from "./fake-stripe-invoices.ts";
 import { registerSubscriptionRoutes } from "./fake-stripe-subscriptions.ts";
 
@@ -19,12 +20,14 @@ export type SubscriptionFixture = { db: Db; stripe: Stripe; fake: FakeStripe };
 
 /**
  * For the `describe` block it is called in: a database of its own holding one paid tier,
- * and the fake Stripe API with its subscription and invoice endpoints, the real SDK pointed
+ * and the fake Stripe API with its subscription, invoice and checkout endpoints, the real SDK pointed
  * at it.
  */
 export function useSubscriptionFixture(driver: TestDriver, tier: PaidTier): SubscriptionFixture {
   const fixture = {
-    fake: registerInvoiceRoutes(registerSubscriptionRoutes(new FakeStripe())),
+    fake: registerCheckoutRoutes(
+      registerInvoiceRoutes(registerSubscriptionRoutes(new FakeStripe())),
+    ),
   } as SubscriptionFixture;
   let database: TestDatabase | undefined;
   beforeAll(async () => {

@@ -163,6 +163,23 @@ describe.each(testDrivers())("dashboard queries on %s", (driver) => {
       await grant(u4, "2025-01-05T00:00:01Z", "2025-01-20T00:00:00Z"); // ended at midnight
       await grant(u5, "2025-02-01T06:00:00Z", null, "2025-02-03T06:00:00Z"); // revoked
       await grant(u8, "2025-03-30T00:00:01Z", "2025-03-31T14:30:00Z"); // ended today
+      // Paid tier: an approval alone is not membership; a subscription is, until it ended.
+      const [u9, u10] = await Promise.all([user(), user()]);
+      await application(u9, "approved", "2025-01-20T00:00:00Z");
+      await db.insert(schema.subscriptions).values({
+        id: "sub_dashboard_u10",
+        userId: u10 ?? "",
+        tierSlug: LEADERSHIP_ALLIANCE,
+        status: "canceled",
+        interval: "month",
+        priceId: "price_month",
+        currentPeriodStart: at("2025-02-10T12:00:00Z"),
+        currentPeriodEnd: at("2025-03-10T12:00:00Z"),
+        canceledAt: at("2025-03-10T12:00:00Z"),
+        amount: 4_900,
+        currency: "usd",
+        createdAt: at("2025-02-10T12:00:00Z"),
+      });
       await application(u6, "pending", null);
       await application(u7, "pending", null);
       await application(u8, "needs-info", null);
@@ -227,6 +244,8 @@ describe.each(testDrivers())("dashboard queries on %s", (driver) => {
           ["2025-01-05", "2025-01-19"], // u4, held to the last moment of the 19th
           ["2025-02-01", "2025-02-02"], // u5, revoked on the 3rd
           ["2025-03-30", "2025-03-30"], // u8, ended before now
+          ["2025-02-10", "2025-03-09"], // u10's subscription, ended at noon on the 10th
+          // (u9, approved but never paid: never)
         ]),
       );
       // A few read off by hand.

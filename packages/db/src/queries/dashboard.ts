@@ -31,8 +31,9 @@ export type MembersPerTier = { days: string[]; series: TierSeries[] };
  * How many members held each tier at the end of each of the last `days` days (the last
  * moment before the next midnight, UTC; today: now), from every entitlement source, as
  * `entitlementSourcesJson`
- * reads them: joins of open tiers (until left), approved applications (from the
- * decision) and complimentary grants (until they end or are revoked). A member with two
+ * reads them: joins of open tiers (until left), approved applications to tiers that are
+ * not paid (from the decision), complimentary grants (until they end or are revoked) and
+ * subscriptions (from their start to the end of what was paid, or to when they ended). A member with two
  * sources for one tier counts once. A tier counts its own members only: a higher tier's
  * members are not added to the tiers below it.
  */
@@ -58,7 +59,19 @@ export async function membersPerTier(
           FROM tier_joins j
           UNION ALL
           SELECT a.user_id, a.tier_slug, a.decided_at, NULL
-          FROM applications a WHERE a.status = 'approved' AND a.decided_at IS NOT NULL
+          FROM applications a JOIN tiers pt ON pt.slug = a.tier_slug AND NOT pt.paid
+          WHERE a.status = 'approved' AND a.decided_at IS NOT NULL
+          UNION ALL
+          -- Subscriptions: from their start to the end of what was paid (past due: the
+          -- grace), or to when they ended.
+          SELECT s.user_id, s.tier_slug, s.created_at,
+                 CASE WHEN s.status IN ('active', 'trialing') THEN s.current_period_end
+                      WHEN s.status = 'past_due'
+                        THEN coalesce(s.past_due_since, s.current_period_end)
+                             + coalesce((SELECT b.past_due_grace_days FROM billing_settings b WHERE b.id = 1), 7)
+                               * 86400 * interval '1 second'
+                      ELSE coalesce(s.canceled_at, s.updated_at) END
+          FROM subscriptions s WHERE s.status IN ('active', 'trialing', 'past_due', 'canceled', 'unpaid')
           UNION ALL
           SELECT g.user_id, g.tier_slug, g.starts_at,
                  CASE WHEN g.revoked_at IS NULL THEN g.ends_at

@@ -48,7 +48,9 @@ export function entitlementSourcesJson(userId: SQL): SQL {
              CASE WHEN s.status = 'past_due'
                   THEN coalesce(s.past_due_since, s.current_period_end)
                        + coalesce((SELECT b.past_due_grace_days FROM billing_settings b WHERE b.id = 1),
-                                  ${sql.raw(String(DEFAULT_GRACE_DAYS))}) * interval '1 day'
+                                  ${sql.raw(String(DEFAULT_GRACE_DAYS))})
+                         -- Whole days of 24 hours, as core counts them (not calendar days).
+                         * 86400 * interval '1 second'
                   ELSE s.current_period_end END
       FROM subscriptions s WHERE s.user_id = ${userId}
         AND s.status IN ('active', 'trialing', 'past_due')

@@ -256,6 +256,17 @@ function PaymentState({
       </>
     );
   }
+  if (subscription && ["incomplete", "unpaid", "paused"].includes(subscription.status)) {
+    return (
+      <>
+        <Status tone="warn">
+          <p className="font-medium">Your {tier.name} subscription is waiting on a payment.</p>
+          <p className="mt-1">Finish or cancel it before subscribing again.</p>
+        </Status>
+        {manage}
+      </>
+    );
+  }
   if (held) {
     const active = subscription?.status === "active" || subscription?.status === "trialing";
     return (

@@ -51,6 +51,8 @@ export async function action({ request }: Route.ActionArgs) {
       error:
         "Billing is not configured here: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are needed.",
     });
+  if (!request.headers.get("Stripe-Signature"))
+    return reply(400, { received: false, error: "Missing Stripe-Signature header." });
   const body = await readBody(request);
   if (body === null)
     return reply(413, { received: false, error: `The body is over ${MAX_BODY_BYTES} bytes.` });
