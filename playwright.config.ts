@@ -139,7 +139,9 @@ export default defineConfig({
   forbidOnly: isCI,
   retries: isCI ? 1 : 0,
   workers: 2,
-  timeout: 30_000,
+  // Journeys sign several accounts up and in (argon2id) against three portals on a small
+  // machine: a minute each, so a slow moment is not mistaken for a failure.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
   use: {

@@ -17,7 +17,7 @@
 //   --help
 //
 // Environment:
-//   TEST_TIME_BUDGET_MIN   overall time budget in minutes (default 25); each step is also capped
+//   TEST_TIME_BUDGET_MIN   overall time budget in minutes (default 55); each step is also capped
 //   E2E_PGLITE_DIR         PGlite folder for the e2e server (default: a fresh temp folder,
 //                          removed afterwards)
 // Plain Node ESM with no dependencies.
@@ -83,7 +83,7 @@ function bin(name) {
   return existsSync(local) ? [local] : ["npx", "--no", name];
 }
 
-const budgetMs = Number(process.env.TEST_TIME_BUDGET_MIN || 25) * MINUTE;
+const budgetMs = Number(process.env.TEST_TIME_BUDGET_MIN || 55) * MINUTE;
 const startedAt = Date.now();
 let current = null; // the running child, for signal forwarding
 let interrupted = false;
@@ -298,7 +298,7 @@ async function main() {
       const pgliteDir =
         process.env.E2E_PGLITE_DIR || mkdtempSync(path.join(os.tmpdir(), "briefings-e2e-pglite-"));
       try {
-        await suiteStep("e2e", [...bin("playwright"), "test"], 12, s, E2E_REPORT, countPlaywright, {
+        await suiteStep("e2e", [...bin("playwright"), "test"], 35, s, E2E_REPORT, countPlaywright, {
           ...childEnv,
           E2E_PGLITE_DIR: pgliteDir,
         });
