@@ -4,6 +4,7 @@ import {
   decide,
   leadershipAlliance,
   SEED_PROFILE_PATH,
+  FAKE_STRIPE as STRIPE,
   strategicCircle,
   uniqueOrganisation,
 } from "./support/membership.ts";
@@ -16,7 +17,6 @@ import { fixtureAccount, signIn, signUpVerified } from "./support/users.ts";
  * the webhook, never the return from checkout; cancelling ends access at the period's end.
  */
 
-const STRIPE = "http://127.0.0.1:4330";
 const card = (page: Page) => page.locator('[data-tier-actions="leadership-alliance"]');
 
 /** Signs up, applies and gets approved: ends on the tier's card, ready to subscribe. */
@@ -34,7 +34,7 @@ test("an approved applicant pays, reads once the webhook lands, cancels, and los
   page,
   browser,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   await approvedApplicant(page, browser);
 
   // Nothing unlocked by approval alone.
@@ -109,7 +109,7 @@ test("an approved applicant pays, reads once the webhook lands, cancels, and los
 });
 
 test("two tabs continuing to payment get one checkout session", async ({ page, browser }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   await approvedApplicant(page, browser);
   const second = await page.context().newPage();
   await second.goto("/membership#leadership-alliance");

@@ -7,6 +7,7 @@ import {
   leadershipAlliance,
   SEED_PROFILE_PATH,
   strategicCircle,
+  subscribeThroughCheckout,
   uniqueOrganisation,
 } from "./support/membership.ts";
 import {
@@ -36,11 +37,12 @@ const { canary } = JSON.parse(
 const SC_TEXT = `${canary}-tier-strategic-circle`;
 const LA_TEXT = `${canary}-tier-leadership-alliance`;
 
-test("sign up, verify, join Strategic Circle, apply, get approved, read, sign out everywhere", async ({
+test("sign up, verify, join Strategic Circle, apply, get approved, subscribe, read, sign out everywhere", async ({
   page,
   browser,
 }) => {
-  test.setTimeout(90_000);
+  // The longest journey: three accounts, an approval and a checkout with its webhooks.
+  test.setTimeout(150_000);
   const email = newAddress("journey");
 
   // A new reader signs up and follows the verification mail.
@@ -78,7 +80,8 @@ test("sign up, verify, join Strategic Circle, apply, get approved, read, sign ou
   await signIn(phonePage, email, PASSWORD);
   await expect(phonePage).toHaveURL(/\/account$/);
 
-  // An admin approves; the member now reads the Leadership Alliance briefing.
+  // An admin approves; the member subscribes, and once Stripe confirms, reads the
+  // Leadership Alliance briefing.
   await decide(browser, organisation, "Approve");
   // The decision is in the audit log, with who made it.
   const admin = await adminPage(browser);
@@ -87,6 +90,11 @@ test("sign up, verify, join Strategic Circle, apply, get approved, read, sign ou
   await expect(entry).toContainText(fixtureAccount("admin").email);
   await expect(entry).toContainText('"status": "approved"');
   await admin.context().close();
+  // Approval alone opens nothing: the tier is paid.
+  await page.goto(SEED_PROFILE_PATH);
+  await expect(leadershipAlliance(page)).toHaveAttribute("data-briefing-state", "locked");
+  expect(await page.content()).not.toContain(LA_TEXT);
+  await subscribeThroughCheckout(page, "Monthly");
   await page.goto(SEED_PROFILE_PATH);
   await expect(leadershipAlliance(page)).toHaveAttribute("data-briefing-state", "unlocked");
   await expect(leadershipAlliance(page)).toContainText(LA_TEXT);

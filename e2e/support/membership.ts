@@ -83,3 +83,25 @@ export async function decide(
     await admin.context().close();
   }
 }
+
+/** The fake Stripe API of the PGlite e2e portal (see playwright.config.ts). */
+export const FAKE_STRIPE = "http://127.0.0.1:4330";
+
+/**
+ * An approved applicant subscribes to Leadership Alliance through the fake Stripe's checkout
+ * page and waits on the success page until Stripe's webhook has confirmed it.
+ */
+export async function subscribeThroughCheckout(page: Page, interval: "Monthly" | "Yearly") {
+  await page.goto("/membership#leadership-alliance");
+  const card = page.locator('[data-tier-actions="leadership-alliance"]');
+  await card.getByRole("radio", { name: new RegExp(`^${interval}:`) }).check();
+  await card.getByRole("button", { name: "Continue to payment" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${FAKE_STRIPE}/c/pay/cs_`));
+  await page.getByRole("button", { name: "Pay and subscribe" }).click();
+  await expect(page).toHaveURL(/\/membership\/checkout\/success\?session_id=cs_/);
+  await expect(page.locator("[data-checkout-state]")).toHaveAttribute(
+    "data-checkout-state",
+    "confirmed",
+    { timeout: 20_000 },
+  );
+}
