@@ -6,6 +6,8 @@ export default [
   route("profiles/:slug", "routes/profile.tsx"),
   route("news", "routes/news.tsx"),
   route("news/:slug", "routes/article.tsx"),
+  // Discovery: search, topics and providers.
+  // Discovery: feeds and crawlers.
   route("membership", "routes/membership.tsx"),
   route("membership/apply/:tier", "routes/membership-apply.tsx"),
   route("membership/checkout/success", "routes/membership-checkout-success.tsx"),
