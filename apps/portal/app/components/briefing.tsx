@@ -1,13 +1,23 @@
 import {
   BRIEFING_KIND_LABELS,
+  type Gate,
   type LockedBriefing,
   type NextStep,
   type UnlockedBriefing,
 } from "@briefings/core";
 import { Link, useLocation } from "react-router";
 import { plural } from "#app/lib/format.ts";
+import { GATED_BRIEFING_CLASS, isGated } from "#app/lib/seo.ts";
 
 export type BriefingView = LockedBriefing | (UnlockedBriefing & { html: string });
+
+/**
+ * The outer element's classes: `briefing` on every block, and on a gated one (locked or
+ * unlocked alike) the class that the page's paywall markup points search engines to.
+ */
+function blockClassName(gate: Gate, look: string): string {
+  return `briefing${isGated(gate) ? ` ${GATED_BRIEFING_CLASS}` : ""} ${look}`;
+}
 
 function withheldSummary(briefing: LockedBriefing): string {
   const { sections, sources, words } = briefing.withheld;
@@ -85,7 +95,10 @@ export function LockedBriefingCard({ briefing }: { briefing: LockedBriefing }) {
   return (
     <article
       aria-labelledby={headingId}
-      className="rounded-lg border border-dashed border-amber-300 bg-amber-50/60 p-5"
+      className={blockClassName(
+        briefing.gate,
+        "rounded-lg border border-dashed border-amber-300 bg-amber-50/60 p-5",
+      )}
       data-briefing-state="locked"
     >
       <p className="text-xs font-semibold uppercase tracking-wide text-lock">
@@ -122,7 +135,7 @@ export function UnlockedBriefingCard({
   return (
     <article
       aria-labelledby={headingId}
-      className="rounded-lg border border-slate-200 bg-white p-5"
+      className={blockClassName(briefing.gate, "rounded-lg border border-slate-200 bg-white p-5")}
       data-briefing-state="unlocked"
     >
       <p className="text-xs font-semibold uppercase tracking-wide text-accent">

@@ -8,6 +8,7 @@ import { db, tiers } from "#app/lib/db.server.ts";
 import { formatDate, isoDate } from "#app/lib/format.ts";
 import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
 import { renderMarkdown } from "#app/lib/markdown.ts";
+import { articleMeta, originFromMatches } from "#app/lib/seo.ts";
 import type { Route } from "./+types/article";
 
 export async function loader({ params, context }: Route.LoaderArgs) {
@@ -30,18 +31,19 @@ export async function loader({ params, context }: Route.LoaderArgs) {
 
 export const headers: Route.HeadersFunction = routeHeaders;
 
-export const meta: Route.MetaFunction = ({ loaderData }) => {
+/**
+ * Tags from the article's public fields and its briefings' gates only: the loader data of
+ * an admitted reader holds the premium text, which no tag may carry.
+ */
+export const meta: Route.MetaFunction = ({ loaderData, matches }) => {
   if (!loaderData) return [{ title: "Article not found — Briefings" }];
-  const { article } = loaderData;
-  const image = article.images[0];
-  return [
-    { title: `${article.title} — Briefings` },
-    { name: "description", content: article.excerpt },
-    { property: "og:type", content: "article" },
-    { property: "og:title", content: article.title },
-    { property: "og:description", content: article.excerpt },
-    ...(image ? [{ property: "og:image", content: image.url }] : []),
-  ];
+  const { article, topics, mentions, briefings } = loaderData;
+  return articleMeta(originFromMatches(matches), {
+    article,
+    topics,
+    mentions,
+    gates: briefings.map((briefing) => briefing.gate),
+  });
 };
 
 function Meter({ label, value }: { label: string; value: number }) {

@@ -4,16 +4,10 @@ import { data, Link } from "react-router";
 import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
+import { homeMeta, originFromMatches } from "#app/lib/seo.ts";
 import type { Route } from "./+types/home";
 
-export const meta: Route.MetaFunction = () => [
-  { title: "Briefings — intelligence on the internet's infrastructure" },
-  {
-    name: "description",
-    content:
-      "Profiles and news on the registries, networks, exchanges and institutions that run the internet, with member briefings by tier.",
-  },
-];
+export const meta: Route.MetaFunction = ({ matches }) => homeMeta(originFromMatches(matches));
 
 export async function loader({ context }: Route.LoaderArgs) {
   const { viewer } = context;

@@ -14,16 +14,18 @@ import { requireUser } from "#app/lib/auth.server.ts";
 import { billingConfigured, billingDeps, memberSubscriptions } from "#app/lib/billing.server.ts";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, routeHeaders } from "#app/lib/http.server.ts";
+import { basicPageMeta, originFromMatches } from "#app/lib/seo.ts";
 import type { Route } from "./+types/membership";
 
-export const meta: Route.MetaFunction = () => [
-  { title: "Membership — Briefings" },
-  {
-    name: "description",
-    content:
+// Notices in the query string (?joined=1) are not canonical.
+export const meta: Route.MetaFunction = ({ matches }) =>
+  basicPageMeta(originFromMatches(matches), {
+    path: "/membership",
+    title: "Membership — Briefings",
+    socialTitle: "Membership",
+    description:
       "What each membership tier unlocks and how to join: Strategic Circle and Leadership Alliance.",
-  },
-];
+  });
 
 const NO_STORE = { "Cache-Control": "private, no-store" };
 

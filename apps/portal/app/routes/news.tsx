@@ -3,15 +3,17 @@ import { data, Link } from "react-router";
 import { ArticleCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { cacheHeaders, parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
+import { basicPageMeta, originFromMatches } from "#app/lib/seo.ts";
 import type { Route } from "./+types/news";
 
-export const meta: Route.MetaFunction = () => [
-  { title: "News — Briefings" },
-  {
-    name: "description",
-    content: "News on the organisations of the internet infrastructure ecosystem.",
-  },
-];
+// The topic filter and the paging cursor are not canonical: every variant points to /news.
+export const meta: Route.MetaFunction = ({ matches }) =>
+  basicPageMeta(originFromMatches(matches), {
+    path: "/news",
+    title: "News — Briefings",
+    socialTitle: "News",
+    description: "News on the organisations of the internet infrastructure ecosystem.",
+  });
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { viewer } = context;

@@ -5,6 +5,7 @@ import { ProfileView } from "#app/components/profile-view.tsx";
 import { toBriefingViews } from "#app/lib/briefings.server.ts";
 import { db, tiers } from "#app/lib/db.server.ts";
 import { cacheHeaders, notFound, requireSlug, routeHeaders } from "#app/lib/http.server.ts";
+import { originFromMatches, profileMeta } from "#app/lib/seo.ts";
 import type { Route } from "./+types/profile";
 
 export async function loader({ params, context }: Route.LoaderArgs) {
@@ -27,18 +28,17 @@ export async function loader({ params, context }: Route.LoaderArgs) {
 
 export const headers: Route.HeadersFunction = routeHeaders;
 
-export const meta: Route.MetaFunction = ({ loaderData }) => {
+/**
+ * Tags from the profile's public fields and its briefings' gates only: the loader data of
+ * an admitted reader holds the briefings' full text, which no tag may carry.
+ */
+export const meta: Route.MetaFunction = ({ loaderData, matches }) => {
   if (!loaderData) return [{ title: "Profile not found — Briefings" }];
-  const { profile } = loaderData;
-  const description =
-    profile.summary.length > 200 ? `${profile.summary.slice(0, 197)}…` : profile.summary;
-  return [
-    { title: `${profile.name} — Briefings` },
-    { name: "description", content: description },
-    { property: "og:type", content: "profile" },
-    { property: "og:title", content: profile.name },
-    { property: "og:description", content: description },
-  ];
+  const { profile, briefings } = loaderData;
+  return profileMeta(originFromMatches(matches), {
+    profile,
+    gates: briefings.map((briefing) => briefing.gate),
+  });
 };
 
 export default function ProfileRoute({ loaderData }: Route.ComponentProps) {

@@ -11,17 +11,19 @@ import { ProfileCard } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { plural } from "#app/lib/format.ts";
 import { cacheHeaders, parseSearchParams, routeHeaders, withCursor } from "#app/lib/http.server.ts";
+import { basicPageMeta, originFromMatches } from "#app/lib/seo.ts";
 import { memoizeWithTtl } from "#app/lib/ttl-cache.server.ts";
 import type { Route } from "./+types/profiles";
 
-export const meta: Route.MetaFunction = () => [
-  { title: "Profiles — Briefings" },
-  {
-    name: "description",
-    content:
+// Filters, sort order and paging cursor are not canonical: every variant points to /profiles.
+export const meta: Route.MetaFunction = ({ matches }) =>
+  basicPageMeta(originFromMatches(matches), {
+    path: "/profiles",
+    title: "Profiles — Briefings",
+    socialTitle: "Profiles",
+    description:
       "The directory of organisations, networks and institutions Briefings tracks, with filters.",
-  },
-];
+  });
 
 const PAGE_SIZE = 24;
 const GRADES = [...new Set(CONFIDENCE_BANDS.map((band) => band.grade))];
