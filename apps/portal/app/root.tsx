@@ -12,6 +12,7 @@ import {
 import type { Route } from "./+types/root";
 import "./app.css";
 import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
+import { appUrl } from "./lib/auth.server.ts";
 import { useNonce } from "./lib/csp.ts";
 
 export const meta: Route.MetaFunction = () => [
@@ -23,10 +24,16 @@ export const meta: Route.MetaFunction = () => [
   },
 ];
 
-/** Only what the header needs about the signed-in account; nothing else leaves the server. */
+/**
+ * Only what the header needs about the signed-in account; nothing else leaves the server.
+ * And the configured public origin, the same for everyone: meta functions cannot read the
+ * server's settings, and build canonical URLs from it (`originFromMatches` in lib/seo.ts)
+ * rather than from the request's Host header.
+ */
 export async function loader({ context }: Route.LoaderArgs) {
   const { user } = context;
   return {
+    origin: appUrl(),
     account: user ? { email: user.email, role: user.role, isStaff: user.role !== "member" } : null,
   };
 }
@@ -94,6 +101,13 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        <link rel="alternate" type="application/rss+xml" title="Briefings (RSS)" href="/feed.rss" />
+        <link
+          rel="alternate"
+          type="application/atom+xml"
+          title="Briefings (Atom)"
+          href="/feed.atom"
+        />
       </head>
       <body className="min-h-screen flex flex-col font-sans antialiased">
         <a
@@ -125,6 +139,26 @@ export function Layout({ children }: { children: ReactNode }) {
                 ))}
               </ul>
             </nav>
+            {/* A plain GET form: searching works before (or without) JavaScript. */}
+            <form action="/search" method="get" aria-label="Site search" className="flex gap-1">
+              <label htmlFor="site-search" className="sr-only">
+                Search profiles and news
+              </label>
+              <input
+                id="site-search"
+                type="search"
+                name="q"
+                maxLength={200}
+                placeholder="Search"
+                className="w-36 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm sm:w-48"
+              />
+              <button
+                type="submit"
+                className="rounded-md border border-slate-300 px-2 py-1 text-sm text-muted hover:text-ink"
+              >
+                Search
+              </button>
+            </form>
             <nav aria-label="Account">
               <AccountLinks />
             </nav>
@@ -136,7 +170,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="border-t border-slate-200 bg-white text-sm text-muted">
           <div className="mx-auto max-w-6xl px-4 py-6">
             Briefings tracks the organisations of the internet infrastructure ecosystem from public
-            sources. Member briefings are unlocked by membership tier.
+            sources. Member briefings are unlocked by membership tier. <a href="/feed.rss">RSS</a> ·{" "}
+            <a href="/feed.atom">Atom</a>
           </div>
         </footer>
         <ScrollRestoration nonce={nonce} />

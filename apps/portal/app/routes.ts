@@ -7,6 +7,9 @@ export default [
   route("news", "routes/news.tsx"),
   route("news/:slug", "routes/article.tsx"),
   // Discovery: search, topics and providers.
+  route("search", "routes/search.tsx"),
+  route("topics/:slug", "routes/topic.tsx"),
+  route("providers/:domain", "routes/provider.tsx"),
   // Discovery: feeds and crawlers.
   route("membership", "routes/membership.tsx"),
   route("membership/apply/:tier", "routes/membership-apply.tsx"),

@@ -16,6 +16,7 @@ export * from "./schemas/forms.ts";
 export * from "./schemas/profile.ts";
 export * from "./schemas/profile-editor.ts";
 export * from "./schemas/tier-form.ts";
+export * from "./search.ts";
 export * from "./text.ts";
 export * from "./tier.ts";
 export * from "./viewer.ts";

@@ -1,6 +1,8 @@
 import { mkdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -87,7 +89,12 @@ async function openPglite(dataDir = defaultPgliteDir()): Promise<DatabaseHandle>
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? undefined : dataDir);
+    // Search (migration 0006) uses these two contrib extensions; PGlite loads them only
+    // when asked, and must be asked on every open.
+    client = await PGlite.create({
+      ...(inMemory ? {} : { dataDir }),
+      extensions: { pg_trgm, unaccent },
+    });
   } catch (error) {
     release?.();
     throw error;

@@ -4,6 +4,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   doublePrecision,
   index,
@@ -250,6 +251,8 @@ export const articles = pgTable(
     check("articles_heat_range", sql`${t.heat} BETWEEN 0 AND 100`),
     index("articles_published_idx").on(t.status, t.publishedDateTime, t.id),
     index("articles_provider_idx").on(t.providerDomain),
+    // A provider's page lists its newest articles by keyset.
+    index("articles_provider_latest_idx").on(t.providerDomain, t.status, t.publishedDateTime, t.id),
   ],
 );
 
@@ -692,4 +695,63 @@ export const billingSettings = pgTable(
     check("billing_settings_one_row", sql`${t.id} = 1`),
     check("billing_settings_grace", sql`${t.pastDueGraceDays} BETWEEN 0 AND 60`),
   ],
+);
+
+// ---------------------------------------------------------------------------------------
+// Search (decision 024). One row per PUBLISHED profile or article, holding only public
+// fields, kept by database triggers on the content tables (migration 0006), so no write
+// path can forget it and a draft or a briefing can never be indexed.
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+export const SEARCH_KINDS = ["profile", "article"] as const;
+
+export const searchDocuments = pgTable(
+  "search_documents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind", { enum: SEARCH_KINDS }).notNull(),
+    profileId: uuid("profile_id")
+      .unique()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    articleId: uuid("article_id")
+      .unique()
+      .references(() => articles.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    /** The profile's summary or the article's excerpt, as shown in results. */
+    summary: text("summary").notNull(),
+    /** The rest of the public text, for snippets. */
+    body: text("body").notNull(),
+    type: text("type").notNull(),
+    base: text("base"),
+    criticality: text("criticality"),
+    grade: text("grade"),
+    providerName: text("provider_name"),
+    providerDomain: text("provider_domain"),
+    topicSlugs: text("topic_slugs").array().notNull(),
+    publishedAt: timestamp("published_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+    /** Weighted: A title, B summary and topics, C the rest. */
+    document: tsvector("document").notNull(),
+  },
+  (t) => [
+    check("search_documents_kind", sql`${t.kind} IN ('profile', 'article')`),
+    check(
+      "search_documents_one_parent",
+      sql`(${t.profileId} IS NOT NULL) <> (${t.articleId} IS NOT NULL)`,
+    ),
+    index("search_documents_document_idx").using("gin", t.document),
+    index("search_documents_topics_idx").using("gin", t.topicSlugs),
+    index("search_documents_published_idx").on(t.publishedAt, t.id),
+  ],
+);
+
+/** Every word of the indexed public text, unstemmed, for correcting typos by trigrams. */
+export const searchWords = pgTable(
+  "search_words",
+  {
+    word: text("word").primaryKey(),
+  },
+  (t) => [index("search_words_trgm_idx").using("gin", sql`${t.word} gin_trgm_ops`)],
 );

@@ -19,6 +19,13 @@ export const articleFiltersSchema = z.object({
     .max(200)
     .optional()
     .transform((value) => value || undefined),
+  /** A provider's domain, e.g. "theintercept.com". */
+  provider: z
+    .string()
+    .trim()
+    .max(253)
+    .optional()
+    .transform((value) => value || undefined),
   after: z.string().max(500).optional(),
 });
 export type ArticleFilters = Partial<z.input<typeof articleFiltersSchema>>;
@@ -80,6 +87,9 @@ export async function listArticles(
       sql`EXISTS (SELECT 1 FROM article_topics atp JOIN topics t ON t.id = atp.topic_id
           WHERE atp.article_id = "articles"."id" AND t.slug = ${topic})`,
     );
+  }
+  if (filters.provider) {
+    conditions.push(eq(articles.providerDomain, filters.provider));
   }
   if (filters.after) {
     // A row comparison, so the keyset is an index bound and not a filter.

@@ -1,0 +1,112 @@
+import { listArticles, loadProvider } from "@briefings/db/queries";
+import { data, Link } from "react-router";
+import { z } from "zod";
+import { ArticleCard } from "#app/components/cards.tsx";
+import { db } from "#app/lib/db.server.ts";
+import { plural } from "#app/lib/format.ts";
+import {
+  cacheHeaders,
+  notFound,
+  parseSearchParams,
+  routeHeaders,
+  withCursor,
+} from "#app/lib/http.server.ts";
+import { basicPageMeta, originFromMatches } from "#app/lib/seo.ts";
+import type { Route } from "./+types/provider";
+
+const ARTICLES_PER_PAGE = 12;
+/** A host name: letters, digits, dots and hyphens, as the importer stores providers' domains. */
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+const providerPageSchema = z.object({ after: z.string().max(500).optional() });
+
+export const meta: Route.MetaFunction = ({ loaderData, matches }) => {
+  if (!loaderData) return [{ title: "Source not found — Briefings" }];
+  const { provider } = loaderData;
+  return basicPageMeta(originFromMatches(matches), {
+    path: `/providers/${provider.domain}`,
+    title: `${provider.name} — Briefings`,
+    socialTitle: provider.name,
+    description: `${plural(provider.articleCount, "news item")} from ${provider.name} (${provider.domain}), summarised by Briefings.`,
+  });
+};
+
+export async function loader({ params, request, context }: Route.LoaderArgs) {
+  const domain = params.domain ?? "";
+  if (domain.length > 253 || !DOMAIN.test(domain)) notFound("There is no source at this address.");
+  const { after } = parseSearchParams(new URL(request.url), providerPageSchema);
+  const database = await db();
+  const provider = await loadProvider(database, domain);
+  if (!provider) notFound("There is no source at this address.");
+  const articles = await withCursor(() =>
+    listArticles(database, { provider: domain, after }, ARTICLES_PER_PAGE),
+  );
+  return data(
+    { provider, articles, after: after ?? null },
+    { headers: cacheHeaders(context.viewer) },
+  );
+}
+
+export const headers: Route.HeadersFunction = routeHeaders;
+
+export default function Provider({ loaderData }: Route.ComponentProps) {
+  const { provider, articles, after } = loaderData;
+  const base = `/providers/${provider.domain}`;
+  return (
+    <>
+      <p className="text-sm text-muted">
+        <Link to="/news">News</Link> <span aria-hidden="true">›</span> Source
+      </p>
+      <h1 className="mt-1 text-3xl font-semibold tracking-tight">{provider.name}</h1>
+      <p className="mt-2 text-muted">
+        {plural(provider.articleCount, "news item")} from{" "}
+        <a href={`https://${provider.domain}`} rel="noopener noreferrer nofollow">
+          {provider.domain}
+        </a>
+        .
+      </p>
+
+      {provider.mentioned.length > 0 && !after ? (
+        <section aria-labelledby="provider-profiles" className="mt-8">
+          <h2 id="provider-profiles" className="text-xl font-semibold">
+            Organisations in its reporting
+          </h2>
+          <ul className="mt-3 flex flex-wrap gap-2 text-sm">
+            {provider.mentioned.map((profile) => (
+              <li key={profile.slug}>
+                <Link
+                  to={`/profiles/${profile.slug}`}
+                  className="inline-block rounded border border-slate-200 bg-white px-2 py-1"
+                >
+                  {profile.name}{" "}
+                  <span className="text-muted">({plural(profile.mentions, "mention")})</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="provider-news" className="mt-10">
+        <h2 id="provider-news" className="text-xl font-semibold">
+          News
+        </h2>
+        <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          {articles.items.map((article) => (
+            <li key={article.id}>
+              <ArticleCard article={article} />
+            </li>
+          ))}
+        </ul>
+        <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
+          {after ? <Link to={base}>← Newest</Link> : <span />}
+          {articles.nextCursor ? (
+            <Link to={`${base}?after=${encodeURIComponent(articles.nextCursor)}`} rel="next">
+              Older news →
+            </Link>
+          ) : null}
+        </nav>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,126 @@
+import { listArticles, listProfiles, loadTopic } from "@briefings/db/queries";
+import { data, Link } from "react-router";
+import { z } from "zod";
+import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
+import { db } from "#app/lib/db.server.ts";
+import { plural } from "#app/lib/format.ts";
+import {
+  cacheHeaders,
+  notFound,
+  parseSearchParams,
+  requireSlug,
+  routeHeaders,
+  withCursor,
+} from "#app/lib/http.server.ts";
+import { basicPageMeta, originFromMatches } from "#app/lib/seo.ts";
+import type { Route } from "./+types/topic";
+
+const PROFILES_SHOWN = 6;
+const ARTICLES_PER_PAGE = 12;
+
+const topicPageSchema = z.object({ after: z.string().max(500).optional() });
+
+export const meta: Route.MetaFunction = ({ loaderData, matches }) => {
+  if (!loaderData) return [{ title: "Topic not found — Briefings" }];
+  const { topic } = loaderData;
+  return basicPageMeta(originFromMatches(matches), {
+    path: `/topics/${topic.slug}`,
+    title: `${topic.name} — Briefings`,
+    socialTitle: topic.name,
+    description: `${plural(topic.profileCount, "profile")} and ${plural(topic.articleCount, "news item")} on ${topic.name}, from Briefings.`,
+  });
+};
+
+export async function loader({ params, request, context }: Route.LoaderArgs) {
+  const slug = requireSlug(params.slug, "topic");
+  const { after } = parseSearchParams(new URL(request.url), topicPageSchema);
+  const database = await db();
+  const topic = await loadTopic(database, slug);
+  if (!topic) notFound("There is no topic at this address.");
+  const [profiles, articles] = await Promise.all([
+    listProfiles(database, { topic: slug, sort: "newest" }, PROFILES_SHOWN),
+    withCursor(() => listArticles(database, { topic: slug, after }, ARTICLES_PER_PAGE)),
+  ]);
+  return data(
+    { topic, profiles: profiles.items, articles, after: after ?? null },
+    { headers: cacheHeaders(context.viewer) },
+  );
+}
+
+export const headers: Route.HeadersFunction = routeHeaders;
+
+export default function Topic({ loaderData }: Route.ComponentProps) {
+  const { topic, profiles, articles, after } = loaderData;
+  const base = `/topics/${topic.slug}`;
+  return (
+    <>
+      <p className="text-sm text-muted">
+        <Link to="/search">Search</Link> <span aria-hidden="true">›</span> Topic
+      </p>
+      <h1 className="mt-1 text-3xl font-semibold tracking-tight">{topic.name}</h1>
+      <p className="mt-2 text-muted">
+        {plural(topic.profileCount, "profile")} and {plural(topic.articleCount, "news item")} on
+        this topic. Follow it by feed:{" "}
+        <a href={`${base}/feed.rss`} type="application/rss+xml">
+          RSS
+        </a>{" "}
+        or{" "}
+        <a href={`${base}/feed.atom`} type="application/atom+xml">
+          Atom
+        </a>
+        .
+      </p>
+
+      {after ? null : (
+        <section aria-labelledby="topic-profiles" className="mt-8">
+          <div className="flex flex-wrap items-baseline justify-between gap-2">
+            <h2 id="topic-profiles" className="text-xl font-semibold">
+              Profiles
+            </h2>
+            {topic.profileCount > profiles.length ? (
+              <Link to={`/profiles?topic=${topic.slug}`}>
+                All {topic.profileCount} profiles on {topic.name} →
+              </Link>
+            ) : null}
+          </div>
+          {profiles.length === 0 ? (
+            <p className="mt-3 text-muted">No profile carries this topic yet.</p>
+          ) : (
+            <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+              {profiles.map((profile) => (
+                <li key={profile.id}>
+                  <ProfileCard profile={profile} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+
+      <section aria-labelledby="topic-news" className="mt-10">
+        <h2 id="topic-news" className="text-xl font-semibold">
+          News
+        </h2>
+        {articles.items.length === 0 ? (
+          <p className="mt-3 text-muted">No news on this topic yet.</p>
+        ) : (
+          <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {articles.items.map((article) => (
+              <li key={article.id}>
+                <ArticleCard article={article} />
+              </li>
+            ))}
+          </ul>
+        )}
+        <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
+          {after ? <Link to={base}>← Newest</Link> : <span />}
+          {articles.nextCursor ? (
+            <Link to={`${base}?after=${encodeURIComponent(articles.nextCursor)}`} rel="next">
+              Older news →
+            </Link>
+          ) : null}
+        </nav>
+      </section>
+    </>
+  );
+}
