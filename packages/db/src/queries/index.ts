@@ -5,6 +5,7 @@ export * from "./briefings.ts";
 export * from "./cursor.ts";
 export * from "./dashboard.ts";
 export * from "./discovery.ts";
+export * from "./feeds.ts";
 export * from "./members.ts";
 export * from "./profile-editor.ts";
 export * from "./profile-views.ts";
