@@ -54,6 +54,12 @@ import { type Dataset, prepareDataset, type Target } from "./bench/dataset.ts";
 import { BenchError } from "./bench/errors.ts";
 import { prepareBenchMember } from "./bench/member.ts";
 import {
+  type LatencySummary,
+  SEARCH_QUERIES,
+  searchPageLatency,
+  searchQueryLatency,
+} from "./bench/search-latency.ts";
+import {
   ensurePortalBuild,
   httpGet,
   MemorySampler,
@@ -64,6 +70,8 @@ import {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PGLITE_DIR = path.join(ROOT, ".data", "bench-pglite");
+/** Rounds over the search queries for the one-at-a-time latency figures. */
+const SEARCH_ROUNDS = 25;
 /** Up to this long per page, the load runs unmeasured: JIT, caches and connections settle. */
 const WARMUP_SECONDS = 3;
 /** What a browser asks for, minus compression: the numbers are for rendering, not gzip. */
@@ -175,6 +183,8 @@ function pagesOf(dataset: Dataset, memberCookie: string): Page[] {
       cookie: memberCookie,
     },
     { name: "article", path: `/news/${dataset.articleSlug}` },
+    { name: "search, two words", path: "/search?q=subsea+cables" },
+    { name: "topic page", path: "/topics/routing-security" },
   ];
 }
 
@@ -378,6 +388,7 @@ async function main(signal: AbortSignal): Promise<number> {
   const results: PageResult[] = [];
   let memoryTotals: { peakRss: number | null; hwm: number | null };
   let idleRss: number | null = null;
+  let searchPage: LatencySummary | null = null;
   try {
     memory.start();
     idleRss = await memory.section();
@@ -392,11 +403,16 @@ async function main(signal: AbortSignal): Promise<number> {
     for (const page of pagesOf(dataset, memberCookie)) {
       results.push(await benchPage(server, page, options, memory, signal));
     }
+    console.error(
+      `  search latency: ${SEARCH_ROUNDS} × ${SEARCH_QUERIES.length} queries, one at a time…`,
+    );
+    searchPage = await searchPageLatency(server.baseUrl, SEARCH_ROUNDS, signal);
   } finally {
     // Read before stopping: VmHWM vanishes with the process.
     memoryTotals = await memory.stop();
     await server.stop();
   }
+  const searchQuery = await searchQueryLatency(target, SEARCH_ROUNDS, signal);
 
   const loadAfter = os.loadavg()[0] ?? 0;
   const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms) / 1000);
@@ -425,6 +441,14 @@ async function main(signal: AbortSignal): Promise<number> {
     `Machine: ${os.availableParallelism()} CPUs, 1-minute load average ${loadBefore.toFixed(2)} before, ` +
       `${loadAfter.toFixed(2)} after.`,
   );
+  const latency = (l: LatencySummary | null) =>
+    l
+      ? `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.samples})`
+      : "n/a";
+  console.log(
+    `Search, two-word queries one at a time (${SEARCH_QUERIES.length} queries, 2 misspelt): ` +
+      `page ${latency(searchPage)}; query alone ${latency(searchQuery)}.`,
+  );
   const failed = results.filter((r) => r.non2xx + r.errors > 0); // errors include timeouts
   for (const r of failed) {
     const kinds = Object.entries(r.errorKinds).map(([kind, count]) => `${kind} ×${count}`);
@@ -448,6 +472,8 @@ async function main(signal: AbortSignal): Promise<number> {
       databaseBytes: dataset.databaseBytes,
       diskBytes: dataset.diskBytes,
       idleRssBytes: idleRss,
+      searchPageLatency: searchPage,
+      searchQueryLatency: searchQuery,
       peakRssBytes: memoryTotals.peakRss,
       vmHwmBytes: memoryTotals.hwm,
       cpus: os.availableParallelism(),

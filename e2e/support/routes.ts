@@ -77,6 +77,41 @@ export function sampleUrls(pattern: string, f: Fixtures): string[] | null {
   const samples: Record<string, string[]> = {
     "profiles/:slug": [`/profiles/${f.seedProfile}`, "/profiles/no-such-profile", "/profiles/%00"],
     "news/:slug": [`/news/${f.seedArticle}`, "/news/no-such-article"],
+    // Searches that reach the matrix profile and article, their canaries' words among them:
+    // results, snippets and facet counts must carry no briefing text.
+    search: [
+      "/search",
+      "/search?q=facial+recogniton+azure",
+      `/search?q=${encodeURIComponent(f.canary)}`,
+      `/search?q=${encodeURIComponent(f.matrix["leadership-alliance"])}`,
+      "/search?q=deeper+profile+context+briefing",
+      "/search?q=azure&sort=newest",
+      "/search?topic=azure&kind=profile",
+    ],
+    "topics/:slug": ["/topics/azure", "/topics/no-such-topic", "/topics/%00"],
+    "topics/:slug/feed.rss": ["/topics/azure/feed.rss", "/topics/no-such-topic/feed.rss"],
+    "topics/:slug/feed.atom": ["/topics/azure/feed.atom", "/topics/no-such-topic/feed.atom"],
+    "profiles/:slug/feed.rss": [
+      `/profiles/${f.seedProfile}/feed.rss`,
+      "/profiles/no-such-profile/feed.rss",
+      "/profiles/%00/feed.rss",
+    ],
+    "profiles/:slug/feed.atom": [
+      `/profiles/${f.seedProfile}/feed.atom`,
+      "/profiles/no-such-profile/feed.atom",
+    ],
+    "sitemaps/:chunk": [
+      "/sitemaps/pages.xml",
+      "/sitemaps/profiles-1.xml",
+      "/sitemaps/articles-1.xml",
+      "/sitemaps/profiles-99.xml",
+      "/sitemaps/nope.xml",
+    ],
+    "providers/:domain": [
+      "/providers/theintercept.com",
+      "/providers/no-such-source.example",
+      "/providers/%00",
+    ],
     "membership/apply/:tier": [
       "/membership/apply/leadership-alliance",
       "/membership/apply/strategic-circle",
@@ -123,6 +158,9 @@ export const ERROR_URLS = [
   "/profiles?cursor=garbage",
   "/profiles?sort=nope",
   "/news?cursor=garbage",
+  "/search?q=azure&after=garbage",
+  "/search?grade=Z",
+  "/topics/azure?after=garbage",
   "/profiles?type=%00",
   "/verify-email?token=not-a-token",
   "/reset-password?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",

@@ -132,6 +132,8 @@ function FacetList({
   params: Params;
 }) {
   const chosen = params[facet];
+  // A value that would empty the results is not offered (the date ranges can be 0).
+  values = values.filter((value) => value.count > 0 || value.value === chosen);
   if (values.length === 0 && !chosen) return null;
   const headingId = `facet-${facet}`;
   return (
