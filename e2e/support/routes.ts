@@ -77,13 +77,16 @@ export function sampleUrls(pattern: string, f: Fixtures): string[] | null {
   const samples: Record<string, string[]> = {
     "profiles/:slug": [`/profiles/${f.seedProfile}`, "/profiles/no-such-profile", "/profiles/%00"],
     "news/:slug": [`/news/${f.seedArticle}`, "/news/no-such-article"],
-    // Searches that reach the matrix profile and article, their canaries' words among them:
-    // results, snippets and facet counts must carry no briefing text.
+    // Searches that reach the matrix profile and article, and searches for the words of
+    // the canaries (split at their hyphens, so that the page echoing the query is not
+    // mistaken for a leak): results, snippets and facet counts carry no briefing text.
     search: [
       "/search",
       "/search?q=facial+recogniton+azure",
-      `/search?q=${encodeURIComponent(f.canary)}`,
-      `/search?q=${encodeURIComponent(f.matrix["leadership-alliance"])}`,
+      `/search?q=${encodeURIComponent(f.canary.replaceAll("-", " "))}`,
+      ...Object.values(f.matrix).map(
+        (text) => `/search?q=${encodeURIComponent(text.replaceAll("-", " "))}`,
+      ),
       "/search?q=deeper+profile+context+briefing",
       "/search?q=azure&sort=newest",
       "/search?topic=azure&kind=profile",

@@ -271,7 +271,10 @@ export default function Search({ loaderData }: Route.ComponentProps) {
                 </p>
               </div>
             ) : (
-              <ol className={`mt-4 space-y-3 ${loading ? "opacity-60" : ""}`}>
+              <ol
+                aria-label="Search results"
+                className={`mt-4 space-y-3 ${loading ? "opacity-60" : ""}`}
+              >
                 {results.hits.map((hit) => (
                   <li key={hit.id}>
                     <Hit hit={hit} />
