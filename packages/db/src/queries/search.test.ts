@@ -258,6 +258,50 @@ describe.each(testDrivers())("search on %s", (driver) => {
     expect(left).toEqual([]);
   });
 
+  it("rebuilds no other document when a save merely upserts topics that exist", async () => {
+    const before = await queryRows<{ id: string; version: string }>(
+      handle.db,
+      sql`SELECT id, xmin::text AS version FROM search_documents WHERE 'subsea-cables' = ANY (topic_slugs)`,
+    );
+    expect(before.length).toBeGreaterThan(25);
+    await saveProfiles(handle.db, [profileInput("topic-upsert-only", { name: "Upsert Only" })]);
+    const after = await queryRows<{ id: string; version: string }>(
+      handle.db,
+      sql`SELECT id, xmin::text AS version FROM search_documents WHERE 'subsea-cables' = ANY (topic_slugs)`,
+    );
+    const versions = new Map(after.map((row) => [row.id, row.version]));
+    expect(before.every((row) => versions.get(row.id) === row.version)).toBe(true);
+    expect(after.length).toBe(before.length + 1);
+  });
+
+  it("indexes an article whose body is larger than one tsvector may hold", async () => {
+    const word = () => `${letters(6)}-${letters(6)}`;
+    const body = Array.from({ length: 16_000 }, word).join(" "); // ~220,000 characters
+    await saveArticles(handle.db, [
+      articleInput(90, {
+        title: "Oversized body report",
+        body,
+        provider: { name: "Big Texts", domain: "big.example" },
+      }),
+    ]);
+    const result = await searchContent(handle.db, params({ q: "oversized body report" }), { now });
+    expect(result.hits.map((hit) => hit.title)).toEqual(["Oversized body report"]);
+  });
+
+  it("offers one source per domain, by its latest name", async () => {
+    const story = (n: number, name: string, month: number) =>
+      articleInput(n, {
+        title: `Renamed wire story ${n}`,
+        provider: { name, domain: "renamed.example" },
+        publishedDateTime: new Date(Date.UTC(2024, month, 1)),
+      });
+    await saveArticles(handle.db, [story(92, "Old Name Wire", 1), story(93, "New Name Wire", 3)]);
+    const result = await searchContent(handle.db, params({ q: "renamed wire story" }), { now });
+    expect(result.facets.provider).toEqual([
+      { value: "renamed.example", label: "New Name Wire", count: 2 },
+    ]);
+  });
+
   it("grades confidence in SQL exactly as core does, at every boundary", async () => {
     const scores = [0, 0.09, 0.1, 0.34, 0.35, 0.5499, 0.55, 0.7499, 0.75, 0.89, 0.9, 1];
     const list = sql.join(
@@ -380,12 +424,56 @@ describe.each(testDrivers())("search on %s", (driver) => {
   });
 });
 
+describe.runIf(testDrivers().includes("postgres"))("search under concurrent writes", () => {
+  it("never brings back the document of a profile unpublished meanwhile", async () => {
+    const handle = await openTestDatabase("postgres");
+    try {
+      await saveProfiles(handle.db, [
+        { ...profileInput("racing", { name: "Racing Quokka Registry" }), briefings: [] },
+      ]);
+      const [row] = await handle.db
+        .select({ id: profiles.id })
+        .from(profiles)
+        .where(eq(profiles.slug, "racing"));
+      const id = row?.id as string;
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let unpublished = () => {};
+      const didUnpublish = new Promise<void>((resolve) => {
+        unpublished = resolve;
+      });
+      // One editor unpublishes the profile and has not committed yet…
+      const editor = handle.db.transaction(async (tx) => {
+        await tx.update(profiles).set({ status: "draft" }).where(eq(profiles.id, id));
+        unpublished();
+        await held;
+      });
+      await didUnpublish;
+      // …while another write rebuilds its document from what it saw before.
+      // (Drizzle's queries are lazy: awaiting inside a function sends this one now.)
+      const refresh = (async () =>
+        handle.db.execute(sql`SELECT search_refresh_profiles(ARRAY[${id}]::uuid[])`))();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await Promise.all([editor, refresh]);
+      const result = await searchContent(handle.db, searchParamsSchema.parse({ q: "quokka" }));
+      expect(result.total).toBe(0);
+    } finally {
+      await handle.dispose();
+    }
+  });
+});
+
 describe("query words", () => {
   it("keeps letter and digit runs, lower-cased, at most eight, without repeats", () => {
     expect(queryWords("Facial  RECOGNITION, azure!")).toEqual(["facial", "recognition", "azure"]);
     expect(queryWords("a b c d e f g h i j")).toHaveLength(8);
     expect(queryWords("DNS dns Dns")).toEqual(["dns"]);
     expect(queryWords("Zürich 2024")).toEqual(["zürich", "2024"]);
+    // Combining marks stay inside their words.
+    expect(queryWords("İstanbul हिन्दी")).toEqual(["i̇stanbul", "हिन्दी"]);
     expect(queryWords("&|!():*'")).toEqual([]);
   });
 

@@ -92,13 +92,17 @@ export type SearchResults = {
 /** Values shown per facet; the rest are reachable by searching. */
 const FACET_LIMIT = 12;
 
-/** Lower-cased letter-and-digit runs: everything else (operators, quotes) is dropped. */
+/**
+ * Lower-cased runs of letters, marks and digits: everything else (operators, quotes) is
+ * dropped. Marks belong to their letters ("İstanbul", Devanagari); splitting at them would
+ * cut words apart.
+ */
 export function queryWords(q: string): string[] {
   const words =
     q
       .normalize("NFKC")
       .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? [];
+      .match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
   return [...new Set(words)].filter((word) => word.length <= 60).slice(0, MAX_QUERY_WORDS);
 }
 
@@ -166,7 +170,12 @@ function filterConditions(params: SearchParams, now: Date, except?: SearchFacet)
   add("criticality", params.criticality ? sql`d.criticality = ${params.criticality}` : null);
   add("grade", params.grade ? sql`d.grade = ${params.grade}` : null);
   add("provider", params.provider ? sql`d.provider_domain = ${params.provider}` : null);
-  add("date", params.date ? sql`d.published_at >= ${since(now, params.date)}::timestamptz` : null);
+  add(
+    "date",
+    params.date
+      ? sql`d.published_at BETWEEN ${since(now, params.date)}::timestamptz AND ${now.toISOString()}::timestamptz`
+      : null,
+  );
   return conditions;
 }
 
@@ -303,11 +312,11 @@ async function loadFacets(
 ): Promise<FacetRow[]> {
   const { params, now, query, matches } = args;
   const where = (except?: SearchFacet) => and(filterConditions(params, now, except));
-  const simple = (facet: SearchFacet, column: string, label = column) =>
-    sql`(SELECT ${facet}::text AS facet, d.${sql.raw(column)} AS value, d.${sql.raw(label)} AS label,
+  const simple = (facet: SearchFacet, column: string) =>
+    sql`(SELECT ${facet}::text AS facet, d.${sql.raw(column)} AS value, d.${sql.raw(column)} AS label,
           count(*)::int AS count
         FROM m d WHERE d.${sql.raw(column)} IS NOT NULL AND ${where(facet)}
-        GROUP BY d.${sql.raw(column)}, d.${sql.raw(label)}
+        GROUP BY d.${sql.raw(column)}
         ORDER BY count DESC, value LIMIT ${FACET_LIMIT})`;
   const ranges = sql.join(
     (Object.keys(SEARCH_DATE_RANGES) as SearchDateRange[]).map(
@@ -330,7 +339,10 @@ async function loadFacets(
         UNION ALL ${simple("base", "base")}
         UNION ALL ${simple("criticality", "criticality")}
         UNION ALL ${simple("grade", "grade")}
-        UNION ALL ${simple("provider", "provider_domain", "provider_name")}
+        UNION ALL (SELECT 'provider', d.provider_domain,
+            (array_agg(d.provider_name ORDER BY d.published_at DESC))[1], count(*)::int AS count
+          FROM m d WHERE d.provider_domain IS NOT NULL AND ${where("provider")}
+          GROUP BY d.provider_domain ORDER BY count DESC, d.provider_domain LIMIT ${FACET_LIMIT})
         UNION ALL (SELECT 'topic', t.slug, t.name, count(*)::int AS count
           FROM m d CROSS JOIN LATERAL unnest(d.topic_slugs) AS ts(slug)
           JOIN topics t ON t.slug = ts.slug
@@ -338,7 +350,7 @@ async function loadFacets(
           GROUP BY t.slug, t.name ORDER BY count DESC, t.name LIMIT ${FACET_LIMIT})
         UNION ALL (SELECT 'date', r.value, r.value, count(*) FILTER (WHERE d.published_at >= r.since)::int
           FROM (VALUES ${ranges}) AS r(value, since) CROSS JOIN m d
-          WHERE ${where("date")}
+          WHERE d.published_at <= ${now.toISOString()}::timestamptz AND ${where("date")}
           GROUP BY r.value, r.since ORDER BY r.since DESC)`,
   );
   return rows;
