@@ -37,6 +37,7 @@ export function snippetSegments(snippet: string): SnippetSegment[] {
   const segments: SnippetSegment[] = [];
   let offset = 0;
   let marked = false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the markers are control characters on purpose.
   for (const run of snippet.split(/([\u0002\u0003])/u)) {
     if (run === SNIPPET_START) marked = true;
     else if (run === SNIPPET_STOP) marked = false;
