@@ -164,6 +164,8 @@ export const ERROR_URLS = [
   "/search?q=azure&after=garbage",
   "/search?grade=Z",
   "/topics/azure?after=garbage",
+  "/watchlist?changes=garbage",
+  "/unsubscribe?token=not-a-token",
   "/profiles?type=%00",
   "/verify-email?token=not-a-token",
   "/reset-password?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",

@@ -21,6 +21,9 @@ export default [
   route("sitemaps/:chunk", "routes/sitemap-chunk.ts"),
   route("robots.txt", "routes/robots.ts"),
   route("membership", "routes/membership.tsx"),
+  // Following: the member's watchlist, and the digests' one-click unsubscribe (no session).
+  route("watchlist", "routes/watchlist.tsx"),
+  route("unsubscribe", "routes/unsubscribe.tsx"),
   route("membership/apply/:tier", "routes/membership-apply.tsx"),
   route("membership/checkout/success", "routes/membership-checkout-success.tsx"),
   // Accounts

@@ -10,6 +10,7 @@ import {
 } from "../app/lib/auth.server.ts";
 import type { RequestContext } from "../app/lib/context.server.ts";
 import { getDatabase, shutdownDatabase } from "../app/lib/db.server.ts";
+import { startDigestJob, stopDigestJob } from "../app/lib/digest.server.ts";
 import { env } from "../app/lib/env.server.ts";
 import { logger } from "../app/lib/logger.server.ts";
 import { onPublicContentChange } from "../app/lib/public-cache.server.ts";
@@ -35,6 +36,7 @@ export async function startup(): Promise<void> {
   await getDatabase();
   profileViews.start();
   startScheduler();
+  startDigestJob();
   if (env.NODE_ENV === "production") warnAboutProductionSettings();
 }
 
@@ -56,6 +58,7 @@ function warnAboutProductionSettings(): void {
 
 export async function shutdown(): Promise<void> {
   await stopScheduler();
+  await stopDigestJob();
   // The last profile views are written while the database is still open.
   await profileViews.stop();
   await closeMailer();
@@ -82,7 +85,14 @@ app.set("trust proxy", env.TRUST_PROXY);
 // forged requests are refused before the cache or React Router can act on them.
 app.use(securityHeaders);
 app.use(privateResponses({ cookieName: SESSION_COOKIE }));
-app.use(originCheck({ allowedOrigins: env.PUBLIC_ORIGIN ? [env.PUBLIC_ORIGIN] : [] }));
+app.use(
+  originCheck({
+    allowedOrigins: env.PUBLIC_ORIGIN ? [env.PUBLIC_ORIGIN] : [],
+    // Mail providers post one-click unsubscribes (RFC 8058) without Origin; the signed token
+    // in the link, not a cookie, is what that request proves.
+    exemptPaths: ["/webhooks/", "/unsubscribe"],
+  }),
+);
 // Counts profile views before the micro-cache, so that pages it serves count too.
 app.use(profileViews.middleware);
 const publicPages = responseCache({ ttlMs: env.RESPONSE_CACHE_SECONDS * 1000, maxEntries: 2000 });

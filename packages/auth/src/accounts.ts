@@ -1,5 +1,6 @@
 import { emailSchema, passwordInputSchema, type Role } from "@briefings/core";
 import { type Db, schema } from "@briefings/db/client";
+import { exportFollows, getDigestPreference } from "@briefings/db/queries";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { type Actor, type AuditActor, recordAudit } from "./audit.ts";
 import * as templates from "./mail-templates.ts";
@@ -650,7 +651,18 @@ export async function exportAccountData(db: Db, userId: string) {
     })
     .from(schema.tierGrants)
     .where(eq(schema.tierGrants.userId, userId));
-  return { exportedAt: new Date(), account, sessions, joins, applications, grants };
+  const following = await exportFollows(db, userId);
+  const { frequency } = await getDigestPreference(db, userId);
+  return {
+    exportedAt: new Date(),
+    account,
+    sessions,
+    joins,
+    applications,
+    grants,
+    following,
+    digest: { frequency },
+  };
 }
 
 /** Deletes the account and everything hanging off it, after the password is confirmed. */

@@ -2,6 +2,7 @@ export * from "./accounts.ts";
 export * from "./application-notes.ts";
 export * from "./application-queue.ts";
 export * from "./audit.ts";
+export * from "./digest.ts";
 export * from "./mail.ts";
 // A namespace: the template names (verifyEmail, resetPassword) are also account flows.
 export * as mailTemplates from "./mail-templates.ts";

@@ -43,7 +43,10 @@ function paragraphHtml(text: string): string {
 type Block =
   | { kind: "p"; text: string }
   | { kind: "button"; label: string; link: string }
-  | { kind: "quote"; text: string };
+  | { kind: "quote"; text: string }
+  | { kind: "heading"; text: string }
+  | { kind: "item"; title: string; detail: string; link: string }
+  | { kind: "small"; text: string; link?: string };
 
 function blockText(block: Block): string {
   switch (block.kind) {
@@ -56,6 +59,12 @@ function blockText(block: Block): string {
         .split(/\r?\n/)
         .map((line) => `> ${line}`)
         .join("\n");
+    case "heading":
+      return `${block.text}\n${"=".repeat(Math.min(block.text.length, 60))}`;
+    case "item":
+      return `* ${block.title}\n  ${block.detail}\n  ${block.link}`;
+    case "small":
+      return block.link ? `${block.text}\n${block.link}` : block.text;
   }
 }
 
@@ -74,6 +83,21 @@ function blockHtml(block: Block): string {
     }
     case "quote":
       return `<blockquote style="margin:0 0 16px;padding:8px 12px;border-left:3px solid #cccccc;color:#333333">${paragraphHtml(block.text)}</blockquote>`;
+    case "heading":
+      return `<h2 style="margin:24px 0 8px;font-size:17px">${escapeHtml(block.text)}</h2>`;
+    case "item":
+      return (
+        `<p style="margin:0 0 12px"><a href="${escapeHtml(block.link)}" style="color:#1d3557;font-weight:bold">${escapeHtml(block.title)}</a>` +
+        `<br><span style="color:#555555">${escapeHtml(block.detail)}</span></p>`
+      );
+    case "small":
+      return (
+        `<p style="margin:16px 0 0;font-size:12px;color:#777777">${paragraphHtml(block.text)}` +
+        (block.link
+          ? ` <a href="${escapeHtml(block.link)}" style="color:#777777">${escapeHtml(block.link)}</a>`
+          : "") +
+        "</p>"
+      );
   }
 }
 
@@ -274,4 +298,103 @@ export function emailChangeRequested({
     },
     { kind: "button", label: "Reset your password", link: checkedLink(resetLink) },
   ]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Digests of what a member follows. Only public text goes in: profile names, the names of
+// the sections that changed, article titles, providers and excerpts.
+
+export type DigestProfileEntry = {
+  name: string;
+  sections: string[];
+  changedAt: Date;
+  link: string;
+};
+
+export type DigestArticleEntry = {
+  title: string;
+  providerName: string;
+  excerpt: string;
+  publishedAt: Date;
+  link: string;
+};
+
+const digestDate = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** An excerpt cut at a word, so a long one does not fill the mail. */
+function shortExcerpt(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), max / 2)).trimEnd()}…`;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The daily or weekly digest: profiles whose public sections changed and new articles on
+ * what the member follows, with a link to the watchlist and a one-click unsubscribe link.
+ */
+export function digest({
+  frequency,
+  profiles,
+  articles,
+  watchlistLink,
+  unsubscribeLink,
+}: {
+  frequency: "daily" | "weekly";
+  profiles: DigestProfileEntry[];
+  articles: DigestArticleEntry[];
+  watchlistLink: string;
+  unsubscribeLink: string;
+}): MailContent {
+  const parts = [
+    profiles.length ? count(profiles.length, "profile changed", "profiles changed") : null,
+    articles.length ? count(articles.length, "new article", "new articles") : null,
+  ].filter(Boolean);
+  const blocks: Block[] = [
+    {
+      kind: "p",
+      text: `Here is what changed in what you follow on ${PRODUCT_NAME} since your last ${frequency} digest.`,
+    },
+  ];
+  if (profiles.length) {
+    blocks.push({ kind: "heading", text: "Profiles that changed" });
+    for (const entry of profiles) {
+      blocks.push({
+        kind: "item",
+        title: entry.name,
+        detail: `Updated ${digestDate.format(entry.changedAt)}: ${entry.sections.join(", ")}`,
+        link: checkedLink(entry.link),
+      });
+    }
+  }
+  if (articles.length) {
+    blocks.push({ kind: "heading", text: "New articles" });
+    for (const entry of articles) {
+      const excerpt = shortExcerpt(entry.excerpt);
+      blocks.push({
+        kind: "item",
+        title: entry.title,
+        detail: `${entry.providerName}, ${digestDate.format(entry.publishedAt)}${excerpt ? ` — ${excerpt}` : ""}`,
+        link: checkedLink(entry.link),
+      });
+    }
+  }
+  blocks.push(
+    { kind: "button", label: "Open your watchlist", link: checkedLink(watchlistLink) },
+    {
+      kind: "small",
+      text: `You receive this ${frequency} digest because you asked for it. To stop it with one click, open:`,
+      link: checkedLink(unsubscribeLink),
+    },
+  );
+  return render(`Your ${frequency} ${PRODUCT_NAME} digest: ${parts.join(", ")}`, blocks);
 }

@@ -2,7 +2,17 @@ import type { Db } from "@briefings/db/client";
 import { outbox } from "@briefings/db/schema";
 import { createTransport } from "nodemailer";
 
-export type MailMessage = { to: string; subject: string; text: string; html?: string };
+export type MailMessage = {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /**
+   * Extra headers, e.g. List-Unsubscribe on digests. Sent over SMTP; the outbox keeps the
+   * message without them.
+   */
+  headers?: Record<string, string>;
+};
 
 export type MailLogger = { info(obj: object, msg: string): void };
 
@@ -69,6 +79,7 @@ export function createMailer(options: MailerOptions): Mailer {
           subject: message.subject,
           text: message.text,
           ...(message.html === undefined ? {} : { html: message.html }),
+          ...(message.headers === undefined ? {} : { headers: message.headers }),
         });
       },
       async close() {

@@ -755,3 +755,96 @@ export const searchWords = pgTable(
   },
   (t) => [index("search_words_trgm_idx").using("gin", sql`${t.word} gin_trgm_ops`)],
 );
+
+// ---------------------------------------------------------------------------------------
+// Following and digests. A member follows published profiles and topics; every editorial
+// save of a published profile records which of its PUBLIC sections changed (names only,
+// never text, never a briefing), which the profile page, the watchlist and the e-mail
+// digests show. Rows of a member go with their account.
+
+export const DIGEST_FREQUENCIES = ["none", "daily", "weekly"] as const;
+export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
+
+export const profileFollows = pgTable(
+  "profile_follows",
+  {
+    userId: ownerUserId(),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.profileId] }),
+    // Who follows a profile (and the cascade when one is deleted).
+    index("profile_follows_profile_idx").on(t.profileId),
+  ],
+);
+
+export const topicFollows = pgTable(
+  "topic_follows",
+  {
+    userId: ownerUserId(),
+    topicId: uuid("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.topicId] }),
+    index("topic_follows_topic_idx").on(t.topicId),
+  ],
+);
+
+/** Which public sections an editorial save of a published profile changed, by name. */
+export const profileChanges = pgTable(
+  "profile_changes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    profileId: uuid("profile_id")
+      .notNull()
+      .references(() => profiles.id, { onDelete: "cascade" }),
+    /** The profile's version this save made. */
+    version: integer("version").notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Section names ("Summary", "Sources", a body section's heading, "Briefings updated"). */
+    sections: text("sections").array().notNull(),
+  },
+  (t) => [
+    // A profile's recent changes, newest first, by keyset.
+    index("profile_changes_profile_idx").on(t.profileId, t.changedAt, t.id),
+    check("profile_changes_sections", sql`cardinality(${t.sections}) > 0`),
+  ],
+);
+
+/** A member's choice of e-mail digest and the end of the window their last one covered. */
+export const digestPreferences = pgTable(
+  "digest_preferences",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    frequency: text("frequency", { enum: DIGEST_FREQUENCIES }).notNull().default("none"),
+    /** Changes after this instant go into the next digest; it moves on with every digest. */
+    lastDigestAt: timestamp("last_digest_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("digest_preferences_frequency", sql`${t.frequency} IN ('none', 'daily', 'weekly')`),
+    // The digest job's scan for due members.
+    index("digest_preferences_due_idx")
+      .on(t.frequency, t.lastDigestAt)
+      .where(sql`${t.frequency} <> 'none'`),
+  ],
+);
+
+/**
+ * Keys for signatures the server makes and checks itself (the digests' unsubscribe links),
+ * made at first use when no key is configured, so every process and restart shares one.
+ */
+export const signingKeys = pgTable("signing_keys", {
+  purpose: text("purpose").primaryKey(),
+  /** 32 random bytes, hex. */
+  secret: text("secret").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

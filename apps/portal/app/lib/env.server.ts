@@ -88,6 +88,17 @@ const envSchema = z.object({
   MAIL_FROM: z.string().trim().min(3).default("Briefings <no-reply@briefings.localhost>"),
   TRUST_PROXY: trustProxySchema,
   PUBLIC_ORIGIN: publicOriginSchema,
+  /**
+   * The key that signs the digests' unsubscribe links. Unset: a random key made once and
+   * kept in the database (signing_keys), shared by every process.
+   */
+  UNSUBSCRIBE_SECRET: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined)
+    .pipe(z.string().min(32, { error: "must be at least 32 characters" }).optional()),
+  /** Whether this process sends the e-mail digests ("off" leaves it to another one). */
+  DIGEST_JOB: z.enum(["on", "off"]).default("on"),
 });
 
 export type PortalEnv = z.infer<typeof envSchema>;

@@ -1,8 +1,19 @@
-import { listArticles, listProfiles, loadTopic } from "@briefings/db/queries";
+import {
+  findReadableTopic,
+  followTopic,
+  isFollowingTopicSlug,
+  listArticles,
+  listProfiles,
+  loadTopic,
+  unfollowTopic,
+} from "@briefings/db/queries";
 import { data, Link } from "react-router";
 import { z } from "zod";
 import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
+import { FollowButton } from "#app/components/follow-button.tsx";
+import { requireUser } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
+import { followAnswer, followIntent, unfollowAnswer } from "#app/lib/follows.server.ts";
 import { plural } from "#app/lib/format.ts";
 import {
   cacheHeaders,
@@ -37,20 +48,37 @@ export async function loader({ params, request, context }: Route.LoaderArgs) {
   const database = await db();
   const topic = await loadTopic(database, slug);
   if (!topic) notFound("There is no topic at this address.");
-  const [profiles, articles] = await Promise.all([
+  const { user } = context;
+  const [profiles, articles, following] = await Promise.all([
     listProfiles(database, { topic: slug, sort: "newest" }, PROFILES_SHOWN),
     withCursor(() => listArticles(database, { topic: slug, after }, ARTICLES_PER_PAGE)),
+    // Only signed-in readers have a follow state, and their page is never stored publicly.
+    user ? isFollowingTopicSlug(database, user.id, slug) : null,
   ]);
   return data(
-    { topic, profiles: profiles.items, articles, after: after ?? null },
+    { topic, profiles: profiles.items, articles, after: after ?? null, following },
     { headers: cacheHeaders(context.viewer) },
   );
 }
 
+/** Follow or unfollow this topic (signed-in members; anonymous ones go to sign in). */
+export async function action({ params, request, context }: Route.ActionArgs) {
+  const slug = requireSlug(params.slug, "topic");
+  const { user } = requireUser(context, request);
+  const intent = await followIntent(request);
+  const database = await db();
+  const topic = await findReadableTopic(database, slug);
+  if (!topic) notFound("There is no topic to follow at this address.");
+  if (intent === "follow")
+    return followAnswer(await followTopic(database, user.id, slug), "topic", topic.name);
+  await unfollowTopic(database, user.id, topic.id);
+  return unfollowAnswer(topic.name);
+}
+
 export const headers: Route.HeadersFunction = routeHeaders;
 
-export default function Topic({ loaderData }: Route.ComponentProps) {
-  const { topic, profiles, articles, after } = loaderData;
+export default function Topic({ loaderData, actionData }: Route.ComponentProps) {
+  const { topic, profiles, articles, after, following } = loaderData;
   const base = `/topics/${topic.slug}`;
   return (
     <>
@@ -70,6 +98,14 @@ export default function Topic({ loaderData }: Route.ComponentProps) {
         </a>
         .
       </p>
+      <div className="mt-4">
+        <FollowButton
+          following={following}
+          signInHref={`/sign-in?next=${encodeURIComponent(base)}`}
+          what="this topic"
+          actionData={actionData}
+        />
+      </div>
 
       {after ? null : (
         <section aria-labelledby="topic-profiles" className="mt-8">

@@ -22,6 +22,7 @@ import {
 } from "../schema.ts";
 import { type AuditActor, recordAudit } from "./audit.ts";
 import { decodeDateCursor, encodeCursor } from "./cursor.ts";
+import { publicChangedSections, recordProfileChange } from "./profile-changes.ts";
 import { ContentWriteError, ensureTopics, profileColumns, type Tx } from "./save-content.ts";
 
 // The editorial side of profiles: staff routes only (the portal checks the role before it
@@ -444,6 +445,16 @@ export async function updateProfile(
       await writeChildren(tx, id, document);
       await keepRedirect(tx, id, before.document.profile.slug, document.profile.slug);
       await recordRevision(tx, id, version, document, actor);
+      // Readers and followers see which public sections changed (never briefing text);
+      // only while the profile is public before and after: a publication is not a change.
+      if (before.status === "published" && document.status === "published") {
+        await recordProfileChange(tx, {
+          profileId: id,
+          version,
+          sections: publicChangedSections(before.document, document),
+          at: now,
+        });
+      }
       await recordAudit(tx, actor, {
         action: options.restoredFrom ? "profile.restore" : "profile.update",
         targetType: "profile",

@@ -1,11 +1,12 @@
 import { invalidateUserSessions, listUserSessions, resendVerification } from "@briefings/auth";
 import { createPortalSession } from "@briefings/billing";
-import { listTiers } from "@briefings/db/queries";
+import { getDigestPreference, listTiers } from "@briefings/db/queries";
 import { data, Form, Link, redirect } from "react-router";
 import { AccountPage } from "#app/components/account/account-form.tsx";
 import { BillingSection } from "#app/components/account/billing-section.tsx";
 import { applicationStatusLabel, formatDateTime } from "#app/components/account/format.ts";
 import { ACCOUNT_NOTICES, noticesFor } from "#app/components/account/notices.ts";
+import { DigestForm } from "#app/components/digest-form.tsx";
 import { FormError, Notice, SubmitButton } from "#app/components/forms.tsx";
 import {
   accountDeps,
@@ -22,6 +23,7 @@ import {
   memberSubscriptions,
 } from "#app/lib/billing.server.ts";
 import { db } from "#app/lib/db.server.ts";
+import { saveDigestChoice } from "#app/lib/digest.server.ts";
 import type { Route } from "./+types/index";
 
 export const meta: Route.MetaFunction = () => [
@@ -37,12 +39,13 @@ function webUrl(value: string | null): string | null {
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { user, sessionId } = requireUser(context, request);
   const database = await db();
-  const [sessions, tiers, subscriptions, invoices, hasAccount] = await Promise.all([
+  const [sessions, tiers, subscriptions, invoices, hasAccount, digest] = await Promise.all([
     listUserSessions(database, user.id),
     listTiers(database),
     memberSubscriptions(user.id),
     memberInvoices(user.id),
     hasBillingAccount(user.id),
+    getDigestPreference(database, user.id),
   ]);
   const tierName = (slug: string) => tiers.find((tier) => tier.slug === slug)?.name ?? slug;
   const { viewer } = context;
@@ -80,6 +83,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         })),
       },
       notices: noticesFor(ACCOUNT_NOTICES, new URL(request.url).searchParams),
+      digestFrequency: digest.frequency,
     },
     { headers: PRIVATE_NO_STORE },
   );
@@ -87,7 +91,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { user, sessionId } = requireUser(context, request);
-  const intent = (await request.formData()).get("intent");
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "digest") return saveDigestChoice(user.id, form);
   if (intent === "sign-out-others") {
     await invalidateUserSessions(await db(), user.id, sessionId);
     return redirect("/account?others-signed-out=1", { headers: PRIVATE_NO_STORE });
@@ -125,14 +131,15 @@ export const headers: Route.HeadersFunction = privateRouteHeaders;
 const SECTION = "mt-8 border-t border-slate-200 pt-6";
 
 export default function Account({ loaderData, actionData }: Route.ComponentProps) {
-  const { email, emailVerified, tiers, applications, sessions, notices, billing } = loaderData;
+  const { email, emailVerified, tiers, applications, sessions, notices, billing, digestFrequency } =
+    loaderData;
   const others = sessions.filter((session) => !session.current).length;
   return (
     <AccountPage title="Your account" wide>
       {notices.map((notice) => (
         <Notice key={notice}>{notice}</Notice>
       ))}
-      <FormError errors={actionData?.formError ? [actionData.formError] : null} />
+      <FormError errors={actionData && "formError" in actionData ? [actionData.formError] : null} />
 
       <section aria-labelledby="address-heading">
         <h2 id="address-heading" className="text-xl font-semibold">
@@ -203,6 +210,23 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
       </section>
 
       <BillingSection billing={billing} className={SECTION} />
+
+      <section aria-labelledby="digest-heading" className={SECTION}>
+        <h2 id="digest-heading" className="text-xl font-semibold">
+          Following and digests
+        </h2>
+        <p className="mt-2 text-sm">
+          See what changed in the profiles and topics you follow on your{" "}
+          <Link to="/watchlist">watchlist</Link>.
+        </p>
+        <div className="mt-3">
+          <DigestForm
+            frequency={digestFrequency}
+            emailVerified={emailVerified}
+            result={actionData && "digest" in actionData ? actionData.digest : null}
+          />
+        </div>
+      </section>
 
       <section aria-labelledby="sessions-heading" className={SECTION}>
         <h2 id="sessions-heading" className="text-xl font-semibold">
