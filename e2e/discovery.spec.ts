@@ -11,7 +11,7 @@ test("a reader finds the seed profile from the header search, typo included, and
   page,
 }) => {
   await page.goto("/news");
-  const box = page.getByRole("searchbox", { name: "Search profiles and news" }).first();
+  const box = page.getByRole("searchbox", { name: "Search profiles and news" });
   await box.fill("facial recogniton azure");
   await box.press("Enter");
 

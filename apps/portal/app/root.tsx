@@ -140,25 +140,27 @@ export function Layout({ children }: { children: ReactNode }) {
               </ul>
             </nav>
             {/* A plain GET form: searching works before (or without) JavaScript. */}
-            <form action="/search" method="get" aria-label="Site search" className="flex gap-1">
-              <label htmlFor="site-search" className="sr-only">
-                Search profiles and news
-              </label>
-              <input
-                id="site-search"
-                type="search"
-                name="q"
-                maxLength={200}
-                placeholder="Search"
-                className="w-36 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm sm:w-48"
-              />
-              <button
-                type="submit"
-                className="rounded-md border border-slate-300 px-2 py-1 text-sm text-muted hover:text-ink"
-              >
-                Search
-              </button>
-            </form>
+            <search>
+              <form action="/search" method="get" className="flex gap-1">
+                <label htmlFor="site-search" className="sr-only">
+                  Search profiles and news
+                </label>
+                <input
+                  id="site-search"
+                  type="search"
+                  name="q"
+                  maxLength={200}
+                  placeholder="Search"
+                  className="w-36 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm sm:w-48"
+                />
+                <button
+                  type="submit"
+                  className="rounded-md border border-slate-300 px-2 py-1 text-sm text-muted hover:text-ink"
+                >
+                  Search
+                </button>
+              </form>
+            </search>
             <nav aria-label="Account">
               <AccountLinks />
             </nav>

@@ -40,7 +40,9 @@ export function ArticleCard({ article }: { article: ArticleCardData }) {
   return (
     <article className="flex h-full flex-col rounded-lg border border-slate-200 bg-white p-4">
       <div className="flex flex-wrap items-center gap-2 text-xs text-muted">
-        <span>{article.providerName}</span>
+        <Link to={`/providers/${article.providerDomain}`} className="text-muted">
+          {article.providerName}
+        </Link>
         <span aria-hidden="true">·</span>
         <time dateTime={isoDate(article.publishedDateTime)}>
           {formatDate(article.publishedDateTime)}

@@ -73,7 +73,7 @@ export default function ArticleRoute({ loaderData }: Route.ComponentProps) {
       </nav>
       <header className="mt-3">
         <p className="flex flex-wrap items-center gap-2 text-sm text-muted">
-          <span>{article.providerName}</span>
+          <Link to={`/providers/${article.providerDomain}`}>{article.providerName}</Link>
           <span aria-hidden="true">·</span>
           <span>{article.providerDomain}</span>
           <span aria-hidden="true">·</span>

@@ -180,67 +180,59 @@ export default function Search({ loaderData }: Route.ComponentProps) {
   const filtered = SEARCH_FACETS.some((facet) => params[facet]);
   const searched = results.words.length > 0 || filtered;
   const nextPage = results.nextCursor ? searchHref(params, { after: results.nextCursor }) : null;
+  const count = loading
+    ? "Searching…"
+    : `${plural(results.total, "result")}${results.words.length ? ` for “${params.q}”` : ""}`;
   return (
     <>
       <h1 className="text-3xl font-semibold tracking-tight">Search</h1>
-      <Form method="get" aria-label="Search" className="mt-4 flex max-w-2xl gap-2">
-        <label htmlFor="search-q" className="sr-only">
-          Search profiles and news
-        </label>
-        <input
-          id="search-q"
-          type="search"
-          name="q"
-          defaultValue={params.q}
-          maxLength={200}
-          placeholder="Organisations, topics, news…"
-          className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2"
-        />
-        {SEARCH_FACETS.map((facet) =>
-          params[facet] ? (
-            <input key={facet} type="hidden" name={facet} value={params[facet]} />
-          ) : null,
-        )}
-        <button
-          type="submit"
-          className="rounded-md bg-accent px-4 py-2 text-sm font-semibold text-white hover:bg-accent-dark"
-        >
-          Search
-        </button>
-      </Form>
+      <search>
+        <Form method="get" className="mt-4 flex max-w-2xl gap-2">
+          <label htmlFor="search-q" className="sr-only">
+            Search for
+          </label>
+          <input
+            id="search-q"
+            type="search"
+            name="q"
+            defaultValue={params.q}
+            maxLength={200}
+            placeholder="Organisations, topics, news…"
+            className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2"
+          />
+          {SEARCH_FACETS.map((facet) =>
+            params[facet] ? (
+              <input key={facet} type="hidden" name={facet} value={params[facet]} />
+            ) : null,
+          )}
+          <button
+            type="submit"
+            className="rounded-md bg-accent px-4 py-2 text-sm font-semibold text-white hover:bg-accent-dark"
+          >
+            Search
+          </button>
+        </Form>
+      </search>
+      {/* Always in the page, so that screen readers announce each new count. */}
+      <p aria-live="polite" className="mt-4 text-sm text-muted">
+        {searched ? count : ""}
+      </p>
 
       {searched ? (
         <div className="mt-6 grid gap-6 lg:grid-cols-[16rem_1fr]">
-          <aside aria-label="Refine results" className="order-2 lg:order-1">
-            {SEARCH_FACETS.map((facet) => (
-              <FacetList key={facet} facet={facet} values={results.facets[facet]} params={params} />
-            ))}
-            {filtered ? (
-              <p className="border-t border-slate-200 pt-3 text-sm">
-                <Link to={searchHref({ q: params.q, sort: params.sort }, {})}>
-                  Clear all filters
-                </Link>
-              </p>
-            ) : null}
-          </aside>
-          <div className="order-1 lg:order-2">
+          <div className="lg:col-start-2 lg:row-start-1">
             <div className="flex flex-wrap items-baseline justify-between gap-3">
-              <p aria-live="polite" className="text-sm text-muted">
-                {loading
-                  ? "Searching…"
-                  : `${plural(results.total, "result")}${results.words.length ? ` for “${params.q}”` : ""}`}
-              </p>
               {results.words.length > 0 ? (
                 <p className="text-sm">
                   Sort:{" "}
                   {results.sort === "relevance" ? (
-                    <strong>Relevance</strong>
+                    <strong aria-current="true">Relevance</strong>
                   ) : (
                     <Link to={searchHref(params, { sort: undefined })}>Relevance</Link>
                   )}
                   {" · "}
                   {results.sort === "newest" ? (
-                    <strong>Newest</strong>
+                    <strong aria-current="true">Newest</strong>
                   ) : (
                     <Link to={searchHref(params, { sort: "newest" })}>Newest</Link>
                   )}
@@ -282,15 +274,29 @@ export default function Search({ loaderData }: Route.ComponentProps) {
                 ))}
               </ol>
             )}
-            <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
-              {params.after ? <Link to={searchHref(params, {})}>← First page</Link> : <span />}
-              {nextPage ? (
-                <Link to={nextPage} rel="next">
-                  More results →
-                </Link>
-              ) : null}
-            </nav>
+            {params.after || nextPage ? (
+              <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
+                {params.after ? <Link to={searchHref(params, {})}>← First page</Link> : <span />}
+                {nextPage ? (
+                  <Link to={nextPage} rel="next">
+                    More results →
+                  </Link>
+                ) : null}
+              </nav>
+            ) : null}
           </div>
+          <aside aria-label="Refine results" className="lg:col-start-1 lg:row-start-1">
+            {SEARCH_FACETS.map((facet) => (
+              <FacetList key={facet} facet={facet} values={results.facets[facet]} params={params} />
+            ))}
+            {filtered ? (
+              <p className="border-t border-slate-200 pt-3 text-sm">
+                <Link to={searchHref({ q: params.q, sort: params.sort }, {})}>
+                  Clear all filters
+                </Link>
+              </p>
+            ) : null}
+          </aside>
         </div>
       ) : (
         <p className="mt-6 text-muted">

@@ -53,6 +53,7 @@ export type ProfileFeed = { profile: { slug: string; name: string }; entries: Fe
 const profilePath = (slug: string) => `/profiles/${encodeURIComponent(slug)}`;
 const articlePath = (slug: string) => `/news/${encodeURIComponent(slug)}`;
 const topicPath = (slug: string) => `/topics/${encodeURIComponent(slug)}`;
+const providerPath = (domain: string) => `/providers/${encodeURIComponent(domain)}`;
 
 // Column references are written out in full inside these fragments: drizzle leaves column
 // names unqualified in a selected fragment, and an unqualified "id" would bind to the
@@ -378,6 +379,20 @@ async function publishedTopics(db: Db, limit: number) {
   return rows.map((row) => topicRowSchema.parse(row));
 }
 
+/** Sources of published news (their pages at /providers/<domain>), by domain. */
+async function publishedProviders(db: Db, limit: number) {
+  if (limit <= 0) return [];
+  const rows = await queryRows<unknown>(
+    db,
+    sql`SELECT a.provider_domain AS slug, ${isoText(sql`max(a.published_date_time)`)} AS lastmod
+        FROM articles a WHERE a.status = 'published'
+        GROUP BY a.provider_domain
+        ORDER BY a.provider_domain
+        LIMIT ${limit}::int`,
+  );
+  return rows.map((row) => topicRowSchema.parse(row));
+}
+
 async function newestOf(db: Db, query: SQL): Promise<Date | null> {
   const [row] = await queryRows<unknown>(db, sql`SELECT ${isoText(sql`(${query})`)} AS lastmod`);
   return newestRowSchema.parse(row).lastmod;
@@ -406,9 +421,11 @@ async function pagesChunk(db: Db): Promise<SitemapUrl[]> {
     { path: "/profiles", lastmod: newestProfile },
     { path: "/news", lastmod: newestArticle },
   ];
+  const providerRows = await publishedProviders(db, SITEMAP_MAX_URLS - fixed - topicRows.length);
   return [
     ...pages,
     ...topicRows.map((row) => ({ path: topicPath(row.slug), lastmod: row.lastmod })),
+    ...providerRows.map((row) => ({ path: providerPath(row.slug), lastmod: row.lastmod })),
   ];
 }
 
