@@ -207,10 +207,7 @@ export async function searchContent(
       : sql`NULL::tsquery`;
   const matches = words.length > 0 ? sql`d.document @@ q.query` : sql`TRUE`;
 
-  const [page, facetRows] = await Promise.all([
-    loadHits(db, { params, now, limit, sort, query, matches }),
-    loadFacets(db, { params, now, query, matches }),
-  ]);
+  const { hits, facetRows } = await runSearch(db, { params, now, limit, sort, query, matches });
   const facets = Object.fromEntries(SEARCH_FACETS.map((f) => [f, [] as FacetValue[]])) as Record<
     SearchFacet,
     FacetValue[]
@@ -220,12 +217,41 @@ export async function searchContent(
     if (row.facet === "total") total = row.count;
     else facets[row.facet].push({ value: row.value, label: row.label, count: row.count });
   }
-  return { words, corrections, sort, total, ...page, facets };
+  const last = hits[limit - 1];
+  const nextCursor =
+    hits.length > limit && last
+      ? encodeCursor(
+          sort === "relevance"
+            ? [Number(last.rank), last.id]
+            : [new Date(last.publishedAt).toISOString(), last.id],
+        )
+      : null;
+  return {
+    words,
+    corrections,
+    sort,
+    total,
+    hits: hits.slice(0, limit).map(
+      ({ rank: _rank, publishedAt, ...hit }): SearchHit => ({
+        ...hit,
+        publishedAt: new Date(publishedAt),
+      }),
+    ),
+    nextCursor,
+    facets,
+  };
 }
 
-type HitRow = Omit<SearchHit, "publishedAt"> & { publishedAt: Date | string; rank: number };
+type HitRow = Omit<SearchHit, "publishedAt"> & { publishedAt: string; rank: number };
+type FacetRow = { facet: SearchFacet | "total"; value: string; label: string; count: number };
 
-async function loadHits(
+/**
+ * The page of hits and every facet's counts, in one statement: the matching documents are
+ * found (and ranked) once, then cut to the page — snippets, the costly part, for its rows
+ * only — and counted per facet, each facet with the other facets' filters applied but not
+ * its own, so a chosen value's siblings keep their counts and remain choosable.
+ */
+async function runSearch(
   db: Db,
   args: {
     params: SearchParams;
@@ -235,83 +261,27 @@ async function loadHits(
     query: SQL;
     matches: SQL;
   },
-): Promise<{ hits: SearchHit[]; nextCursor: string | null }> {
+): Promise<{ hits: HitRow[]; facetRows: FacetRow[] }> {
   const { params, now, limit, sort, query, matches } = args;
-  const conditions = [matches, ...filterConditions(params, now)];
+  const where = (except?: SearchFacet) => and(filterConditions(params, now, except));
+  const pageConditions = filterConditions(params, now);
   let order: SQL;
-  let key: SQL;
   if (sort === "relevance") {
-    key = sql`ts_rank(d.document, q.query)`;
-    order = sql`rank DESC, id DESC`;
+    order = sql`d.rank DESC, d.id DESC`;
     if (params.after) {
       const [rank, id] = decodeNumberCursor(params.after);
-      conditions.push(sql`(ts_rank(d.document, q.query), d.id) < (${rank}::real, ${id}::uuid)`);
+      pageConditions.push(sql`(d.rank, d.id) < (${rank}::real, ${id}::uuid)`);
     }
   } else {
-    key = sql`0::real`;
-    order = sql`published_at DESC, id DESC`;
+    order = sql`d.published_at DESC, d.id DESC`;
     if (params.after) {
       const [at, id] = decodeDateCursor(params.after);
-      conditions.push(
+      pageConditions.push(
         sql`(d.published_at, d.id) < (${at.toISOString()}::timestamptz, ${id}::uuid)`,
       );
     }
   }
-  // Ranked and cut to the page first; snippets (the costly part) for that page only.
-  const rows = await queryRows<HitRow>(
-    db,
-    sql`WITH q AS (SELECT ${query} AS query),
-        page AS (
-          SELECT d.id, d.published_at, ${key} AS rank
-          FROM search_documents d, q
-          WHERE ${and(conditions)}
-          ORDER BY ${order}
-          LIMIT ${limit + 1}
-        )
-        SELECT d.id, d.kind, d.slug, d.title, d.type, d.base, d.criticality, d.grade,
-          d.provider_name AS "providerName", d.provider_domain AS "providerDomain",
-          d.published_at AS "publishedAt", page.rank,
-          CASE WHEN q.query IS NULL THEN d.summary ELSE ts_headline('briefings_search',
-            d.summary || ' ' || d.body, q.query,
-            'StartSel=${sql.raw(SNIPPET_START)}, StopSel=${sql.raw(SNIPPET_STOP)}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "')
-          END AS snippet,
-          coalesce((SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name)
-            FROM topics t WHERE t.slug = ANY (d.topic_slugs)), '[]'::json) AS topics
-        FROM page JOIN search_documents d ON d.id = page.id, q
-        ORDER BY ${sql.raw(sort === "relevance" ? "page.rank DESC, page.id DESC" : "page.published_at DESC, page.id DESC")}`,
-  );
-  const hits = rows.slice(0, limit).map(
-    ({ rank: _rank, publishedAt, ...row }): SearchHit => ({
-      ...row,
-      topics: typeof row.topics === "string" ? JSON.parse(row.topics) : row.topics,
-      publishedAt: new Date(publishedAt),
-    }),
-  );
-  const last = rows[limit - 1];
-  const nextCursor =
-    rows.length > limit && last
-      ? encodeCursor(
-          sort === "relevance"
-            ? [Number(last.rank), last.id]
-            : [new Date(last.publishedAt).toISOString(), last.id],
-        )
-      : null;
-  return { hits, nextCursor };
-}
-
-type FacetRow = { facet: SearchFacet | "total"; value: string; label: string; count: number };
-
-/**
- * Every facet's counts in one statement over the matching documents, each counted with
- * the other facets' filters applied but not its own, so a chosen value's siblings keep
- * their counts and remain choosable.
- */
-async function loadFacets(
-  db: Db,
-  args: { params: SearchParams; now: Date; query: SQL; matches: SQL },
-): Promise<FacetRow[]> {
-  const { params, now, query, matches } = args;
-  const where = (except?: SearchFacet) => and(filterConditions(params, now, except));
+  const rank = sort === "relevance" ? sql`ts_rank(d.document, q.query)` : sql`0::real`;
   const simple = (facet: SearchFacet, column: string) =>
     sql`(SELECT ${facet}::text AS facet, d.${sql.raw(column)} AS value, d.${sql.raw(column)} AS label,
           count(*)::int AS count
@@ -324,34 +294,60 @@ async function loadFacets(
     ),
     sql`, `,
   );
-  const rows = await queryRows<FacetRow>(
+  const [row] = await queryRows<{ hits: HitRow[] | string; facets: FacetRow[] | string }>(
     db,
     sql`WITH q AS (SELECT ${query} AS query),
         m AS MATERIALIZED (
-          SELECT d.kind, d.type, d.base, d.criticality, d.grade, d.provider_domain,
-            d.provider_name, d.topic_slugs, d.published_at
+          SELECT d.id, d.kind, d.type, d.base, d.criticality, d.grade, d.provider_domain,
+            d.provider_name, d.topic_slugs, d.published_at, ${rank} AS rank
           FROM search_documents d, q WHERE ${matches}
+        ),
+        page AS (
+          SELECT d.id, d.rank, d.published_at FROM m d
+          WHERE ${and(pageConditions)}
+          ORDER BY ${order}
+          LIMIT ${limit + 1}
+        ),
+        hits AS (
+          SELECT d.id, d.kind, d.slug, d.title, d.type, d.base, d.criticality, d.grade,
+            d.provider_name AS "providerName", d.provider_domain AS "providerDomain",
+            d.published_at AS "publishedAt", page.rank,
+            CASE WHEN q.query IS NULL THEN d.summary ELSE ts_headline('briefings_search',
+              d.summary || ' ' || d.body, q.query,
+              'StartSel=${sql.raw(SNIPPET_START)}, StopSel=${sql.raw(SNIPPET_STOP)}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "')
+            END AS snippet,
+            coalesce((SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name)
+              FROM topics t WHERE t.slug = ANY (d.topic_slugs)), '[]'::json) AS topics
+          FROM page JOIN search_documents d ON d.id = page.id, q
+        ),
+        facets AS (
+          (SELECT 'total'::text AS facet, '' AS value, '' AS label, count(*)::int AS count
+            FROM m d WHERE ${where()})
+          UNION ALL ${simple("kind", "kind")}
+          UNION ALL ${simple("type", "type")}
+          UNION ALL ${simple("base", "base")}
+          UNION ALL ${simple("criticality", "criticality")}
+          UNION ALL ${simple("grade", "grade")}
+          UNION ALL (SELECT 'provider', d.provider_domain,
+              (array_agg(d.provider_name ORDER BY d.published_at DESC))[1], count(*)::int AS count
+            FROM m d WHERE d.provider_domain IS NOT NULL AND ${where("provider")}
+            GROUP BY d.provider_domain ORDER BY count DESC, d.provider_domain LIMIT ${FACET_LIMIT})
+          UNION ALL (SELECT 'topic', t.slug, t.name, count(*)::int AS count
+            FROM m d CROSS JOIN LATERAL unnest(d.topic_slugs) AS ts(slug)
+            JOIN topics t ON t.slug = ts.slug
+            WHERE ${where("topic")}
+            GROUP BY t.slug, t.name ORDER BY count DESC, t.name LIMIT ${FACET_LIMIT})
+          UNION ALL (SELECT 'date', r.value, r.value,
+              count(*) FILTER (WHERE d.published_at >= r.since)::int
+            FROM (VALUES ${ranges}) AS r(value, since) CROSS JOIN m d
+            WHERE d.published_at <= ${now.toISOString()}::timestamptz AND ${where("date")}
+            GROUP BY r.value, r.since ORDER BY r.since DESC)
         )
-        (SELECT 'total'::text AS facet, '' AS value, '' AS label, count(*)::int AS count
-          FROM m d WHERE ${where()})
-        UNION ALL ${simple("kind", "kind")}
-        UNION ALL ${simple("type", "type")}
-        UNION ALL ${simple("base", "base")}
-        UNION ALL ${simple("criticality", "criticality")}
-        UNION ALL ${simple("grade", "grade")}
-        UNION ALL (SELECT 'provider', d.provider_domain,
-            (array_agg(d.provider_name ORDER BY d.published_at DESC))[1], count(*)::int AS count
-          FROM m d WHERE d.provider_domain IS NOT NULL AND ${where("provider")}
-          GROUP BY d.provider_domain ORDER BY count DESC, d.provider_domain LIMIT ${FACET_LIMIT})
-        UNION ALL (SELECT 'topic', t.slug, t.name, count(*)::int AS count
-          FROM m d CROSS JOIN LATERAL unnest(d.topic_slugs) AS ts(slug)
-          JOIN topics t ON t.slug = ts.slug
-          WHERE ${where("topic")}
-          GROUP BY t.slug, t.name ORDER BY count DESC, t.name LIMIT ${FACET_LIMIT})
-        UNION ALL (SELECT 'date', r.value, r.value, count(*) FILTER (WHERE d.published_at >= r.since)::int
-          FROM (VALUES ${ranges}) AS r(value, since) CROSS JOIN m d
-          WHERE d.published_at <= ${now.toISOString()}::timestamptz AND ${where("date")}
-          GROUP BY r.value, r.since ORDER BY r.since DESC)`,
+        SELECT
+          (SELECT coalesce(json_agg(h ORDER BY ${sql.raw(sort === "relevance" ? "h.rank DESC, h.id DESC" : '"publishedAt" DESC, h.id DESC')}), '[]'::json) FROM hits h) AS hits,
+          (SELECT coalesce(json_agg(f), '[]'::json) FROM facets f) AS facets`,
   );
-  return rows;
+  const parse = <T>(value: T[] | string | undefined): T[] =>
+    typeof value === "string" ? (JSON.parse(value) as T[]) : (value ?? []);
+  return { hits: parse(row?.hits), facetRows: parse(row?.facets) };
 }
