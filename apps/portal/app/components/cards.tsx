@@ -61,3 +61,50 @@ export function ArticleCard({ article }: { article: ArticleCardData }) {
     </article>
   );
 }
+
+/**
+ * A "News" section of article cards paged by keyset at `base?after=…`, as topic and source
+ * pages show it.
+ */
+export function PagedNews({
+  id,
+  articles,
+  base,
+  after,
+  empty,
+}: {
+  id: string;
+  articles: { items: ArticleCardData[]; nextCursor: string | null };
+  base: string;
+  after: string | null;
+  empty: string;
+}) {
+  return (
+    <section aria-labelledby={id} className="mt-10">
+      <h2 id={id} className="text-xl font-semibold">
+        News
+      </h2>
+      {articles.items.length === 0 ? (
+        <p className="mt-3 text-muted">{empty}</p>
+      ) : (
+        <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          {articles.items.map((article) => (
+            <li key={article.id}>
+              <ArticleCard article={article} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {after || articles.nextCursor ? (
+        <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
+          {after ? <Link to={base}>← Newest</Link> : <span />}
+          {articles.nextCursor ? (
+            <Link to={`${base}?after=${encodeURIComponent(articles.nextCursor)}`} rel="next">
+              Older news →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </section>
+  );
+}

@@ -1,7 +1,7 @@
 import { listArticles, loadProvider } from "@briefings/db/queries";
 import { data, Link } from "react-router";
 import { z } from "zod";
-import { ArticleCard } from "#app/components/cards.tsx";
+import { PagedNews } from "#app/components/cards.tsx";
 import { db } from "#app/lib/db.server.ts";
 import { plural } from "#app/lib/format.ts";
 import {
@@ -87,26 +87,13 @@ export default function Provider({ loaderData }: Route.ComponentProps) {
         </section>
       ) : null}
 
-      <section aria-labelledby="provider-news" className="mt-10">
-        <h2 id="provider-news" className="text-xl font-semibold">
-          News
-        </h2>
-        <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-          {articles.items.map((article) => (
-            <li key={article.id}>
-              <ArticleCard article={article} />
-            </li>
-          ))}
-        </ul>
-        <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
-          {after ? <Link to={base}>← Newest</Link> : <span />}
-          {articles.nextCursor ? (
-            <Link to={`${base}?after=${encodeURIComponent(articles.nextCursor)}`} rel="next">
-              Older news →
-            </Link>
-          ) : null}
-        </nav>
-      </section>
+      <PagedNews
+        id="provider-news"
+        articles={articles}
+        base={base}
+        after={after}
+        empty="No published news from this source."
+      />
     </>
   );
 }

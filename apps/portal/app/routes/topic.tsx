@@ -9,7 +9,7 @@ import {
 } from "@briefings/db/queries";
 import { data, Link } from "react-router";
 import { z } from "zod";
-import { ArticleCard, ProfileCard } from "#app/components/cards.tsx";
+import { PagedNews, ProfileCard } from "#app/components/cards.tsx";
 import { FollowButton } from "#app/components/follow-button.tsx";
 import { requireUser } from "#app/lib/auth.server.ts";
 import { db } from "#app/lib/db.server.ts";
@@ -133,30 +133,13 @@ export default function Topic({ loaderData, actionData }: Route.ComponentProps) 
         </section>
       )}
 
-      <section aria-labelledby="topic-news" className="mt-10">
-        <h2 id="topic-news" className="text-xl font-semibold">
-          News
-        </h2>
-        {articles.items.length === 0 ? (
-          <p className="mt-3 text-muted">No news on this topic yet.</p>
-        ) : (
-          <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {articles.items.map((article) => (
-              <li key={article.id}>
-                <ArticleCard article={article} />
-              </li>
-            ))}
-          </ul>
-        )}
-        <nav aria-label="Pagination" className="mt-8 flex justify-between text-sm">
-          {after ? <Link to={base}>← Newest</Link> : <span />}
-          {articles.nextCursor ? (
-            <Link to={`${base}?after=${encodeURIComponent(articles.nextCursor)}`} rel="next">
-              Older news →
-            </Link>
-          ) : null}
-        </nav>
-      </section>
+      <PagedNews
+        id="topic-news"
+        articles={articles}
+        base={base}
+        after={after}
+        empty="No news on this topic yet."
+      />
     </>
   );
 }
