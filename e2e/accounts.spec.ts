@@ -130,7 +130,9 @@ test("a signed-in member with an unverified address can ask for a new link, whic
     .getByRole("button", { name: "Send a new verification link" })
     .click();
   await expect(page).toHaveURL(/\/account\?verification-sent=1$/);
-  await expect(page.getByRole("status")).toContainText("We sent a new verification link");
+  await expect(
+    page.getByRole("status").filter({ hasText: "We sent a new verification link" }),
+  ).toBeVisible();
 
   const mail = await waitForMail(request, email, "Confirm your e-mail address", { count: 2 });
   await page.goto(linkFrom(mail.text, "/verify-email"));
@@ -230,7 +232,9 @@ test("forgot password: the e-mailed link sets a new password, and the old one st
   await page.getByLabel("New password").fill(NEW_PASSWORD);
   await page.getByRole("main").getByRole("button", { name: "Set new password" }).click();
   await expect(page).toHaveURL(/\/account\?reset=1$/);
-  await expect(page.getByRole("status")).toContainText("Your new password is set");
+  await expect(
+    page.getByRole("status").filter({ hasText: "Your new password is set" }),
+  ).toBeVisible();
   // The link proved the address.
   await expect(page.getByText("Verified", { exact: true })).toBeVisible();
   await waitForMail(request, email, "Your Briefings password was changed");
@@ -272,7 +276,9 @@ test("changing the password ends the session of another browser, not this one", 
     await page.getByLabel("New password").fill(NEW_PASSWORD);
     await page.getByRole("main").getByRole("button", { name: "Change password" }).click();
     await expect(page).toHaveURL(/\/account\?password-changed=1$/);
-    await expect(page.getByRole("status")).toContainText("Your password was changed");
+    await expect(
+      page.getByRole("status").filter({ hasText: "Your password was changed" }),
+    ).toBeVisible();
     await expect(page.locator("[data-session]")).toHaveCount(1);
 
     await otherPage.goto("/account");
@@ -451,16 +457,18 @@ test("changing the e-mail address: the link sent to the new one switches the acc
   await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("main").getByRole("button", { name: "Send confirmation link" }).click();
   await expect(page).toHaveURL(/\/account\?email-sent=1$/);
-  await expect(page.getByRole("status")).toContainText(
-    "We sent a confirmation link to the new address",
-  );
+  await expect(
+    page.getByRole("status").filter({ hasText: "We sent a confirmation link to the new address" }),
+  ).toBeVisible();
 
   const mail = await waitForMail(request, newEmail, "Confirm your new e-mail address");
   await page.goto(linkFrom(mail.text, "/confirm-email"));
   await expect(page.locator("[data-account-email]")).toHaveCount(0);
   await page.getByRole("main").getByRole("button", { name: "Confirm my new address" }).click();
   await expect(page).toHaveURL(/\/sign-in\?email-changed=1$/);
-  await expect(page.getByRole("status")).toContainText("Your e-mail address was changed");
+  await expect(
+    page.getByRole("status").filter({ hasText: "Your e-mail address was changed" }),
+  ).toBeVisible();
   expect(await hasSessionCookie(page.context())).toBe(false);
 
   await signIn(page, email);
