@@ -175,6 +175,13 @@ describe.each(testDrivers())("search on %s", (driver) => {
     expect(result.hits.map((hit) => hit.slug)).toEqual(["rank-title", "rank-body"]);
   });
 
+  it("completes a last word still being typed, but not a whole one", async () => {
+    const partial = await searchContent(handle.db, params({ q: "submarine cartogr" }), { now });
+    expect(partial.total).toBeGreaterThan(25);
+    const whole = await searchContent(handle.db, params({ q: "submarine cartography" }), { now });
+    expect(whole.total).toBe(partial.total);
+  });
+
   it("highlights the matched words in a snippet of public text", async () => {
     const result = await searchContent(handle.db, params({ q: "bathymetric" }), { now });
     expect(result.hits.length).toBeGreaterThan(0);
@@ -482,6 +489,8 @@ describe("query words", () => {
       tsqueryText(["facial", "recogniton", "azure"], [{ from: "recogniton", to: "recognition" }]),
     ).toBe("'facial' & ('recogniton' | 'recognition') & 'azure':*");
     expect(tsqueryText(["ix"], [])).toBe("'ix'");
+    // A last word the index knows whole is not widened to a prefix.
+    expect(tsqueryText(["subsea", "cables"], [], new Set(["cables"]))).toBe("'subsea' & 'cables'");
   });
 
   it("names the parameter at fault", () => {

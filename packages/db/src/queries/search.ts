@@ -107,20 +107,24 @@ export function queryWords(q: string): string[] {
 }
 
 /**
- * For each word the index does not know, the closest indexed word by trigram similarity
- * (pg_trgm's `%`, threshold 0.3) that published text still holds: "recogniton" →
- * "recognition". Short words and numbers are left alone; their trigrams say too little.
+ * Which words the index knows, and for each it does not, the closest indexed word by
+ * trigram similarity (pg_trgm's `%`, threshold 0.3) that published text still holds:
+ * "recogniton" → "recognition". Words under three letters and numbers are not looked up
+ * (their trigrams say too little), nor corrected under four.
  */
-async function correctWords(db: Db, words: string[]): Promise<SearchCorrection[]> {
-  const candidates = words.filter((word) => word.length >= 4 && !/\d/.test(word));
-  if (candidates.length === 0) return [];
+async function checkWords(
+  db: Db,
+  words: string[],
+): Promise<{ corrections: SearchCorrection[]; known: Set<string> }> {
+  const candidates = words.filter((word) => word.length >= 3 && !/\d/.test(word));
+  if (candidates.length === 0) return { corrections: [], known: new Set() };
   const list = sql.join(
     candidates.map((word) => sql`${word}`),
     sql`, `,
   );
-  const rows = await queryRows<{ word: string; suggestion: string | null }>(
+  const rows = await queryRows<{ word: string; known: boolean; suggestion: string | null }>(
     db,
-    sql`SELECT x.w AS word, (
+    sql`SELECT x.w AS word, k.known, CASE WHEN NOT k.known AND length(x.w) >= 4 THEN (
           SELECT s.word FROM search_words s
           WHERE s.word % unaccent(x.w)
             -- The vocabulary only grows, so it can hold words of text since unpublished
@@ -133,23 +137,34 @@ async function correctWords(db: Db, words: string[]): Promise<SearchCorrection[]
             )
           ORDER BY similarity(s.word, unaccent(x.w)) DESC, s.word
           LIMIT 1
-        ) AS suggestion
+        ) END AS suggestion
         FROM unnest(ARRAY[${list}]::text[]) AS x(w)
-        WHERE NOT EXISTS (SELECT 1 FROM search_words k WHERE k.word = unaccent(x.w))`,
+        CROSS JOIN LATERAL (SELECT EXISTS (
+          SELECT 1 FROM search_words sw WHERE sw.word = unaccent(x.w)) AS known) AS k`,
   );
-  return rows.flatMap((row) =>
-    row.suggestion && row.suggestion !== row.word ? [{ from: row.word, to: row.suggestion }] : [],
-  );
+  return {
+    corrections: rows.flatMap((row) =>
+      row.suggestion && row.suggestion !== row.word ? [{ from: row.word, to: row.suggestion }] : [],
+    ),
+    known: new Set(rows.filter((row) => row.known).map((row) => row.word)),
+  };
 }
 
 /**
- * The tsquery text: every word must match (or its correction), the last one also as a
- * prefix. Words are letters and digits only, so they cannot form tsquery syntax.
+ * The tsquery text: every word must match (or its correction), and the last one, unless it
+ * is a whole word the index knows, also as a prefix (a word still being typed). Known words
+ * need no prefix: stemming already meets their other forms, and a prefix of a common word
+ * would only widen the search. Words are letters, marks and digits only, so they cannot
+ * form tsquery syntax.
  */
-export function tsqueryText(words: string[], corrections: SearchCorrection[]): string {
+export function tsqueryText(
+  words: string[],
+  corrections: SearchCorrection[],
+  known: ReadonlySet<string> = new Set(),
+): string {
   return words
     .map((word, i) => {
-      const last = i === words.length - 1 && word.length >= 3;
+      const last = i === words.length - 1 && word.length >= 3 && !known.has(word);
       const own = `'${word}'${last ? ":*" : ""}`;
       const correction = corrections.find((c) => c.from === word);
       return correction ? `(${own} | '${correction.to}')` : own;
@@ -199,11 +214,12 @@ export async function searchContent(
   const limit = options.limit ?? 20;
   const now = options.now ?? new Date();
   const words = queryWords(params.q);
-  const corrections = words.length > 0 ? await correctWords(db, words) : [];
+  const { corrections, known } =
+    words.length > 0 ? await checkWords(db, words) : { corrections: [], known: new Set<string>() };
   const sort: SearchSort = words.length === 0 ? "newest" : (params.sort ?? "relevance");
   const query =
     words.length > 0
-      ? sql`to_tsquery('briefings_search', ${tsqueryText(words, corrections)})`
+      ? sql`to_tsquery('briefings_search', ${tsqueryText(words, corrections, known)})`
       : sql`NULL::tsquery`;
   const matches = words.length > 0 ? sql`d.document @@ q.query` : sql`TRUE`;
 
