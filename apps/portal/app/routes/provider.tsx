@@ -1,3 +1,4 @@
+import { providerSchema } from "@briefings/core";
 import { listArticles, loadProvider } from "@briefings/db/queries";
 import { data, Link } from "react-router";
 import { z } from "zod";
@@ -15,8 +16,6 @@ import { basicPageMeta, originFromMatches } from "#app/lib/seo.ts";
 import type { Route } from "./+types/provider";
 
 const ARTICLES_PER_PAGE = 12;
-/** A host name: letters, digits, dots and hyphens, as the importer stores providers' domains. */
-const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 const providerPageSchema = z.object({ after: z.string().max(500).optional() });
 
@@ -33,7 +32,9 @@ export const meta: Route.MetaFunction = ({ loaderData, matches }) => {
 
 export async function loader({ params, request, context }: Route.LoaderArgs) {
   const domain = params.domain ?? "";
-  if (domain.length > 253 || !DOMAIN.test(domain)) notFound("There is no source at this address.");
+  // A source's address is its domain exactly as the importer stores it (core's schema).
+  if (providerSchema.shape.domain.safeParse(domain).data !== domain)
+    notFound("There is no source at this address.");
   const { after } = parseSearchParams(new URL(request.url), providerPageSchema);
   const database = await db();
   const provider = await loadProvider(database, domain);
